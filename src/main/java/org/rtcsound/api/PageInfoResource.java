@@ -1,0 +1,41 @@
+package org.rtcsound.api;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * What the page needs to know about the server: over plain http it links to the https
+ * address (Liberty's {@code https.port} variable), since browsers give WebRTC media only
+ * to secure pages.
+ */
+@RequestScoped
+@Path("rtcsound")
+public class PageInfoResource {
+
+    @Inject
+    Config config;
+
+    @Context
+    UriInfo uri;
+
+    @GET
+    @Path("page-info")
+    @Produces(MediaType.APPLICATION_JSON)
+    public JsonObject pageInfo() {
+        int httpsPort = config.getOptionalValue("https.port", Integer.class).orElse(9443);
+        String host = uri.getBaseUri().getHost();
+        String secureUrl = "https://" + (host.contains(":") ? "[" + host + "]" : host)
+                + (httpsPort == 443 ? "" : ":" + httpsPort) + "/";
+        return Json.createObjectBuilder().add("secureUrl", secureUrl).build();
+    }
+}

@@ -1,0 +1,86 @@
+package org.rtcsound.media;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+
+import org.freedesktop.gstreamer.ElementFactory;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.Version;
+
+/**
+ * GStreamer, initialised once when the application starts so that no session pays for
+ * it on the way from HELLO to the offer. It is never de-initialised: GStreamer cannot be
+ * initialised again in the same process.
+ */
+@ApplicationScoped
+public class GStreamerRuntime {
+
+    private static final Logger LOG = Logger.getLogger(GStreamerRuntime.class.getName());
+
+    /** Every element rtcsound uses, with the Debian package that has it. */
+    static final Map<String, String> ELEMENTS = new LinkedHashMap<>();
+
+    static {
+        ELEMENTS.put("pulsesrc", "gstreamer1.0-plugins-good");
+        ELEMENTS.put("pulsesink", "gstreamer1.0-plugins-good");
+        ELEMENTS.put("audioconvert", "gstreamer1.0-plugins-base");
+        ELEMENTS.put("audioresample", "gstreamer1.0-plugins-base");
+        ELEMENTS.put("opusenc", "gstreamer1.0-plugins-base");
+        ELEMENTS.put("opusdec", "gstreamer1.0-plugins-base");
+        ELEMENTS.put("rtpopuspay", "gstreamer1.0-plugins-good");
+        ELEMENTS.put("rtpopusdepay", "gstreamer1.0-plugins-good");
+        ELEMENTS.put("webrtcbin", "gstreamer1.0-plugins-bad");
+        ELEMENTS.put("nicesrc", "gstreamer1.0-nice");
+    }
+
+    private volatile String problem = "GStreamer is not initialised yet";
+
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object application) {
+        initialise();
+    }
+
+    synchronized void initialise() {
+        if (problem == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            if (!Gst.isInitialized()) {
+                Gst.init(Version.of(1, 16), "rtcsound");
+            }
+            StringBuilder missing = new StringBuilder();
+            ELEMENTS.forEach((element, debianPackage) -> {
+                if (ElementFactory.find(element) == null) {
+                    missing.append(missing.length() == 0 ? "" : ", ")
+                            .append(element).append(" (").append(debianPackage).append(')');
+                }
+            });
+            problem = missing.length() == 0 ? null
+                    : "GStreamer elements are missing: " + missing + "; install those Debian packages";
+        } catch (Throwable e) {
+            problem = "GStreamer cannot start (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                    + "); install the Debian packages gstreamer1.0-plugins-base, -good, -bad and gstreamer1.0-nice";
+        }
+        if (problem == null) {
+            LOG.info(() -> "GStreamer " + Gst.getVersionString() + " ready in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms");
+        } else {
+            LOG.log(Level.SEVERE, problem);
+        }
+    }
+
+    public boolean ready() {
+        return problem == null;
+    }
+
+    /** Why sound cannot work, or null when it can. */
+    public String problem() {
+        return problem;
+    }
+}

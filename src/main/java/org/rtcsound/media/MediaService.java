@@ -1,0 +1,41 @@
+package org.rtcsound.media;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.inject.Inject;
+
+import java.util.function.Consumer;
+
+import org.rtcsound.desktop.PulseAudioDesktop;
+
+/**
+ * Creates the media side of calls. Pipelines are started, fed and stopped on the
+ * server's managed executor, never on a WebSocket thread or a GStreamer thread.
+ */
+@ApplicationScoped
+public class MediaService {
+
+    @Resource(lookup = "concurrent/media")
+    ManagedExecutorService executor;
+
+    @Inject
+    GStreamerRuntime runtime;
+
+    /** Why no call can be made now, or null. */
+    public String unavailableReason() {
+        return runtime.problem();
+    }
+
+    public MediaPeer createPeer(PulseAudioDesktop desktop, String stunServer, MediaPeer.Listener listener) {
+        return new SoundPipeline(desktop, stunServer, listener);
+    }
+
+    public SerialTasks serialTasks(Consumer<Throwable> onFailure) {
+        return new SerialTasks(executor, onFailure);
+    }
+
+    public int livePipelines() {
+        return SoundPipeline.live();
+    }
+}

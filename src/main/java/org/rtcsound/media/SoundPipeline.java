@@ -1,0 +1,265 @@
+package org.rtcsound.media;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.freedesktop.gstreamer.Bus;
+import org.freedesktop.gstreamer.Caps;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.ElementFactory;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.GstObject;
+import org.freedesktop.gstreamer.Pad;
+import org.freedesktop.gstreamer.PadDirection;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.Promise;
+import org.freedesktop.gstreamer.SDPMessage;
+import org.freedesktop.gstreamer.StateChangeReturn;
+import org.freedesktop.gstreamer.webrtc.WebRTCBin;
+import org.freedesktop.gstreamer.webrtc.WebRTCSDPType;
+import org.freedesktop.gstreamer.webrtc.WebRTCSessionDescription;
+import org.rtcsound.desktop.PulseAudioDesktop;
+
+/**
+ * One call's GStreamer pipeline: the desktop's speaker (the monitor of its sink) is
+ * captured from PulseAudio, encoded as Opus and sent through webrtcbin, which offers one
+ * sendrecv audio m-line so that the browser's microphone can come back on it.
+ *
+ * <p>Callbacks arrive on GStreamer's threads. Each runs under {@code lock} and does
+ * nothing once the pipeline is closed, so no callback touches a disposed element.
+ * {@link #close()} only sets the flag under the lock, then stops the pipeline outside
+ * it, since stopping waits for those very threads.
+ */
+public final class SoundPipeline implements MediaPeer {
+
+    private static final Logger LOG = Logger.getLogger(SoundPipeline.class.getName());
+
+    /** Pipelines alive in this process, for the admin view and the leak tests. */
+    private static final AtomicInteger LIVE = new AtomicInteger();
+
+    // Low-latency settings (see docs/benchmarks.md): 10 ms capture segments, 10 ms Opus
+    // frames in the low-delay mode, and a leaky queue so a stall never piles up delay.
+    private static final String RTP_CAPS =
+            "application/x-rtp,media=audio,encoding-name=OPUS,payload=96,clock-rate=48000,encoding-params=(string)2";
+
+    private static final String DESCRIPTION = String.join(" ",
+            "pulsesrc name=capture client-name=rtcsound buffer-time=100000 latency-time=10000 do-timestamp=true",
+            "! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2",
+            "! queue max-size-time=40000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
+            "! opusenc audio-type=restricted-lowdelay frame-size=10 bitrate=128000 bitrate-type=cbr",
+            "! rtpopuspay pt=96",
+            "! " + RTP_CAPS,
+            "! webrtcbin name=webrtc bundle-policy=max-bundle latency=0");
+
+    private final PulseAudioDesktop desktop;
+    private final String stunServer;
+    private final Listener listener;
+    private final Object lock = new Object();
+
+    private boolean closed;
+    private boolean failed;
+    private Promise offerRequest;
+    private Pipeline pipeline;
+    private WebRTCBin webrtc;
+
+    public SoundPipeline(PulseAudioDesktop desktop, String stunServer, Listener listener) {
+        this.desktop = desktop;
+        this.stunServer = stunServer;
+        this.listener = listener;
+    }
+
+    public static int live() {
+        return LIVE.get();
+    }
+
+    @Override
+    public void start() {
+        synchronized (lock) {
+            if (closed || pipeline != null) {
+                return;
+            }
+            pipeline = (Pipeline) Gst.parseLaunch(DESCRIPTION);
+            LIVE.incrementAndGet();
+            Element capture = pipeline.getElementByName("capture");
+            if (desktop.server() != null) {
+                capture.set("server", desktop.server());
+            }
+            capture.set("device", desktop.speakerMonitor());
+            webrtc = (WebRTCBin) pipeline.getElementByName("webrtc");
+            // webrtcbin offers only once caps reach it, i.e. once the first captured
+            // buffer arrives, and the monitor of an idle null sink yields its first
+            // buffer after up to 2 s. Codec preferences on the transceiver let the offer
+            // leave at once.
+            GObjectCalls.setOnObjectProperty(webrtc.getStaticPad("sink_0"), "transceiver", "codec-preferences",
+                    Caps.fromString(RTP_CAPS));
+            if (stunServer != null) {
+                webrtc.setStunServer(stunServer);
+            }
+            // The offer is made when webrtcbin says it is ready for one, as in GStreamer's
+            // sendrecv example; asking earlier sometimes gets no answer at all.
+            webrtc.connect((WebRTCBin.ON_NEGOTIATION_NEEDED) this::negotiationNeeded);
+            webrtc.connect((WebRTCBin.ON_ICE_CANDIDATE) this::localCandidate);
+            webrtc.connect((Element.PAD_ADDED) this::incomingPad);
+            pipeline.getBus().connect((Bus.ERROR) this::busError);
+        }
+        if (pipeline.play() == StateChangeReturn.FAILURE) {
+            awaitBusError();
+            fail("the sound pipeline did not start");
+        }
+    }
+
+    private void negotiationNeeded(Element element) {
+        try {
+            synchronized (lock) {
+                if (!closed && offerRequest == null) {
+                    // WebRTCBin.createOffer keeps its promise only in a local variable: the
+                    // collector may take it, with its native callback, before the offer is
+                    // ready (seen here: ~5 % of offers never arrived). This field keeps it.
+                    offerRequest = new Promise(this::offerReady);
+                    webrtc.emit("create-offer", null, offerRequest);
+                }
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "asking for an offer failed", e);
+            fail("asking for an offer failed: " + e.getMessage());
+        }
+    }
+
+    private void offerReady(Promise promise) {
+        try {
+            WebRTCSessionDescription offer = (WebRTCSessionDescription) promise.getReply().getValue("offer");
+            offer.disown();
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                String sdp = SdpText.of(offer);
+                webrtc.setLocalDescription(offer);
+                listener.onOffer(sdp);
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "creating the offer failed", e);
+            fail("creating the offer failed: " + e.getMessage());
+        }
+    }
+
+    private void localCandidate(int sdpMLineIndex, String candidate) {
+        try {
+            synchronized (lock) {
+                if (!closed) {
+                    listener.onLocalCandidate(sdpMLineIndex, candidate);
+                }
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "sending a local candidate failed", e);
+        }
+    }
+
+    /** Media from the browser. Until the microphone path exists it is dropped. */
+    private void incomingPad(Element element, Pad pad) {
+        try {
+            synchronized (lock) {
+                if (closed || pad.getDirection() != PadDirection.SRC) {
+                    return;
+                }
+                Element sink = ElementFactory.make("fakesink", null);
+                sink.set("sync", false);
+                sink.set("async", false);
+                pipeline.add(sink);
+                sink.syncStateWithParent();
+                pad.link(sink.getStaticPad("sink"));
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "linking the browser's media failed", e);
+        }
+    }
+
+    private void busError(GstObject source, int code, String message) {
+        String name = source == null ? "" : source.getName();
+        if ("capture".equals(name)) {
+            fail("cannot capture the desktop's sound from device '" + desktop.speakerMonitor() + "' on "
+                    + desktop.serverLabel() + " (" + message + "); the desktop's PulseAudio must have the sink '"
+                    + desktop.speakerSink() + "'");
+        } else {
+            fail("the sound pipeline failed in " + name + ": " + message);
+        }
+    }
+
+    /** The bus error behind a failed start says what went wrong: give it a moment to arrive. */
+    private void awaitBusError() {
+        long deadline = System.nanoTime() + 500_000_000L;
+        while (System.nanoTime() < deadline) {
+            synchronized (lock) {
+                if (failed) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void fail(String message) {
+        synchronized (lock) {
+            if (closed || failed) {
+                return;
+            }
+            failed = true;
+        }
+        LOG.warning(message);
+        try {
+            listener.onError(message);
+        } catch (Throwable e) {
+            LOG.log(Level.FINE, "reporting an error failed", e);
+        }
+    }
+
+    @Override
+    public void applyAnswer(String sdp) {
+        synchronized (lock) {
+            if (closed || webrtc == null) {
+                return;
+            }
+            SDPMessage message = new SDPMessage();
+            message.parseBuffer(sdp);
+            webrtc.setRemoteDescription(new WebRTCSessionDescription(WebRTCSDPType.ANSWER, message));
+        }
+    }
+
+    @Override
+    public void addRemoteCandidate(int sdpMLineIndex, String candidate) {
+        synchronized (lock) {
+            if (closed || webrtc == null) {
+                return;
+            }
+            webrtc.addIceCandidate(sdpMLineIndex, candidate);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (pipeline == null) {
+            return;
+        }
+        try {
+            pipeline.stop();
+            webrtc.dispose();
+            pipeline.dispose();
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "stopping the sound pipeline failed", e);
+        } finally {
+            LIVE.decrementAndGet();
+        }
+    }
+}

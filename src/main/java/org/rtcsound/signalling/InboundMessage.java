@@ -1,0 +1,132 @@
+package org.rtcsound.signalling;
+
+import java.io.StringReader;
+import java.util.regex.Pattern;
+
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+/**
+ * What a browser may say on the signalling socket, in abcdesktop's protocol (GStreamer's
+ * webrtc demo protocol): {@code HELLO <uid>}, then JSON {@code {"sdp":{...}}} and
+ * {@code {"ice":{...}}}. Anything else parses to {@link Invalid} with the reason to send back.
+ */
+public sealed interface InboundMessage {
+
+    record Hello(String uid) implements InboundMessage {
+    }
+
+    record Answer(String sdp) implements InboundMessage {
+    }
+
+    /** A trickled candidate; an empty candidate marks the end of the browser's gathering. */
+    record RemoteCandidate(String candidate, int sdpMLineIndex) implements InboundMessage {
+        public boolean endOfCandidates() {
+            return candidate.isEmpty();
+        }
+    }
+
+    record Invalid(String reason) implements InboundMessage {
+    }
+
+    /** A uid is a label: printable, no spaces, at most 128 characters. */
+    Pattern UID = Pattern.compile("[\\p{Graph}&&[^\"'<>\\\\]]{1,128}");
+
+    static InboundMessage parse(String frame) {
+        if (frame.startsWith("{") || frame.startsWith("[")) {
+            return parseJson(frame);
+        }
+        String command = frame.split(" ", 2)[0];
+        switch (command) {
+            case "HELLO": {
+                String uid = frame.length() > 6 ? frame.substring(6) : "";
+                return UID.matcher(uid).matches() ? new Hello(uid)
+                        : new Invalid("HELLO needs a uid: HELLO <uid>, 1 to 128 printable characters without spaces");
+            }
+            case "SESSION":
+            case "ROOM":
+            case "ROOM_PEER_MSG":
+                return new Invalid(command + " is not supported: rtcsound itself is the peer, say HELLO <uid> and "
+                        + "answer its offer");
+            default:
+                return new Invalid("unknown message: expected HELLO <uid>, or JSON with \"sdp\" or \"ice\"");
+        }
+    }
+
+    private static InboundMessage parseJson(String frame) {
+        JsonObject message;
+        try (JsonReader reader = Json.createReader(new StringReader(frame))) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                return new Invalid("invalid JSON message: expected an object");
+            }
+            message = value.asJsonObject();
+        } catch (JsonException | IllegalStateException e) {
+            return new Invalid("invalid JSON: " + firstLine(e.getMessage()));
+        }
+        JsonValue sdp = message.get("sdp");
+        if (sdp != null) {
+            return parseDescription(sdp);
+        }
+        JsonValue ice = message.get("ice");
+        if (ice != null) {
+            return parseCandidate(ice);
+        }
+        return new Invalid("unknown JSON message: expected \"sdp\" or \"ice\"");
+    }
+
+    private static InboundMessage parseDescription(JsonValue value) {
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            return new Invalid("invalid sdp message: expected {\"type\":\"answer\",\"sdp\":\"...\"}");
+        }
+        JsonObject description = value.asJsonObject();
+        String type = string(description, "type");
+        String sdp = string(description, "sdp");
+        if ("offer".equals(type)) {
+            return new Invalid("rtcsound makes the offer; the browser sends only an answer");
+        }
+        if (!"answer".equals(type) || sdp == null) {
+            return new Invalid("invalid sdp message: expected {\"type\":\"answer\",\"sdp\":\"...\"}");
+        }
+        String problem = SdpCheck.problemWithAnswer(sdp);
+        return problem == null ? new Answer(sdp) : new Invalid("invalid SDP: " + problem);
+    }
+
+    private static InboundMessage parseCandidate(JsonValue value) {
+        if (value.getValueType() == JsonValue.ValueType.NULL) {
+            return new RemoteCandidate("", 0);
+        }
+        if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+            return new Invalid("invalid ice message: expected {\"candidate\":\"...\",\"sdpMLineIndex\":0}");
+        }
+        JsonObject ice = value.asJsonObject();
+        String candidate = string(ice, "candidate");
+        JsonValue index = ice.get("sdpMLineIndex");
+        if (candidate == null || !(index instanceof JsonNumber) || !((JsonNumber) index).isIntegral()
+                || ((JsonNumber) index).intValue() < 0 || ((JsonNumber) index).intValue() > 16) {
+            return new Invalid("invalid ice message: expected {\"candidate\":\"...\",\"sdpMLineIndex\":0}");
+        }
+        if (!candidate.isEmpty() && !candidate.startsWith("candidate:") && !candidate.startsWith("a=candidate:")) {
+            return new Invalid("invalid ice candidate: it must start with 'candidate:'");
+        }
+        return new RemoteCandidate(candidate, ((JsonNumber) index).intValue());
+    }
+
+    private static String string(JsonObject object, String key) {
+        JsonValue value = object.get(key);
+        return value instanceof JsonString ? ((JsonString) value).getString() : null;
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "unreadable";
+        }
+        int end = text.indexOf('\n');
+        return end < 0 ? text : text.substring(0, end);
+    }
+}

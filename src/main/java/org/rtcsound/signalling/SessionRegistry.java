@@ -1,0 +1,25 @@
+package org.rtcsound.signalling;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/** The signalling sessions open in this server. */
+@ApplicationScoped
+public class SessionRegistry {
+
+    private final Map<String, SignallingSession> sessions = new ConcurrentHashMap<>();
+
+    void add(SignallingSession session) {
+        sessions.put(session.id(), session);
+    }
+
+    void remove(SignallingSession session) {
+        sessions.remove(session.id());
+    }
+
+    public int count() {
+        return sessions.size();
+    }
+}

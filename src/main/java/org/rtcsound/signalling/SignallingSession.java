@@ -1,0 +1,196 @@
+package org.rtcsound.signalling;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+import jakarta.json.Json;
+
+import org.rtcsound.media.MediaPeer;
+import org.rtcsound.media.SerialTasks;
+
+/**
+ * One browser's signalling conversation, with rtcsound as the other peer:
+ *
+ * <pre>
+ *   browser: HELLO uid       rtcsound: HELLO, then {"sdp":{"type":"offer",...}}
+ *   browser: {"sdp":answer}  both: {"ice":{...}} until done
+ * </pre>
+ *
+ * Every mistake gets an {@code ERROR <reason>} reply and changes nothing else. The
+ * session knows neither WebSocket nor GStreamer: it talks to a {@link Transport} and to
+ * a {@link MediaPeer}, so tests can drive it directly.
+ */
+public final class SignallingSession {
+
+    private static final Logger LOG = Logger.getLogger(SignallingSession.class.getName());
+
+    /** Close code sent when the media side fails (RFC 6455: 1011, unexpected condition). */
+    public static final int CLOSE_MEDIA_FAILED = 1011;
+
+    /** The socket as the session sees it. Implementations serialise sends. */
+    public interface Transport {
+        void send(String text);
+
+        void close(int code, String reason);
+    }
+
+    /** Where calls come from: the server's media service, bound to the user's desktop. */
+    public interface Calls {
+        /** Why no call can be made now (sound disabled, GStreamer missing), or null. */
+        String unavailableReason();
+
+        MediaPeer open(String uid, MediaPeer.Listener listener);
+
+        SerialTasks serialTasks(Consumer<Throwable> onFailure);
+    }
+
+    enum State { NEW, STARTING, OFFERED, ANSWERED, CLOSED }
+
+    private final String id;
+    private final Transport transport;
+    private final Calls calls;
+    private final SerialTasks tasks;
+
+    private State state = State.NEW;
+    private String uid;
+    private MediaPeer peer;
+
+    public SignallingSession(String id, Transport transport, Calls calls) {
+        this.id = id;
+        this.transport = transport;
+        this.calls = calls;
+        this.tasks = calls.serialTasks(e -> mediaFailed("internal error: " + e));
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public synchronized String uid() {
+        return uid;
+    }
+
+    public void onText(String frame) {
+        InboundMessage message = InboundMessage.parse(frame);
+        if (message instanceof InboundMessage.Hello hello) {
+            hello(hello.uid());
+        } else if (message instanceof InboundMessage.Answer answer) {
+            answer(answer.sdp());
+        } else if (message instanceof InboundMessage.RemoteCandidate candidate) {
+            candidate(candidate);
+        } else if (message instanceof InboundMessage.Invalid invalid) {
+            transport.send("ERROR " + invalid.reason());
+        }
+    }
+
+    private void hello(String helloUid) {
+        MediaPeer created;
+        synchronized (this) {
+            if (state != State.NEW) {
+                reply("ERROR HELLO was already received on this connection");
+                return;
+            }
+            String reason = calls.unavailableReason();
+            if (reason != null) {
+                reply("ERROR " + reason);
+                return;
+            }
+            uid = helloUid;
+            state = State.STARTING;
+            peer = calls.open(helloUid, new PeerEvents());
+            created = peer;
+        }
+        transport.send("HELLO");
+        tasks.submit(created::start);
+    }
+
+    private void answer(String sdp) {
+        MediaPeer target;
+        synchronized (this) {
+            if (state != State.OFFERED) {
+                reply("ERROR " + switch (state) {
+                    case NEW -> "say HELLO <uid> first";
+                    case STARTING -> "no offer was sent yet";
+                    default -> "an answer was already applied";
+                });
+                return;
+            }
+            state = State.ANSWERED;
+            target = peer;
+        }
+        tasks.submit(() -> target.applyAnswer(sdp));
+    }
+
+    private void candidate(InboundMessage.RemoteCandidate candidate) {
+        MediaPeer target;
+        synchronized (this) {
+            if (state != State.ANSWERED) {
+                reply("ERROR a candidate can only follow the answer");
+                return;
+            }
+            target = peer;
+        }
+        if (!candidate.endOfCandidates()) {
+            tasks.submit(() -> target.addRemoteCandidate(candidate.sdpMLineIndex(), candidate.candidate()));
+        }
+    }
+
+    /** The socket is gone: the call ends with it. Returns when the media side is released. */
+    public CompletableFuture<Void> onClose() {
+        MediaPeer released;
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return CompletableFuture.completedFuture(null);
+            }
+            state = State.CLOSED;
+            released = peer;
+        }
+        return released == null ? CompletableFuture.completedFuture(null)
+                : tasks.submit(released::close);
+    }
+
+    private void mediaFailed(String message) {
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+        }
+        LOG.warning(() -> "session " + id + ": " + message);
+        transport.send("ERROR " + message);
+        transport.close(CLOSE_MEDIA_FAILED, "sound failed");
+    }
+
+    private void reply(String text) {
+        transport.send(text);
+    }
+
+    private final class PeerEvents implements MediaPeer.Listener {
+        @Override
+        public void onOffer(String sdp) {
+            synchronized (SignallingSession.this) {
+                if (state != State.STARTING) {
+                    return;
+                }
+                state = State.OFFERED;
+            }
+            transport.send(Json.createObjectBuilder()
+                    .add("sdp", Json.createObjectBuilder().add("type", "offer").add("sdp", sdp))
+                    .build().toString());
+        }
+
+        @Override
+        public void onLocalCandidate(int sdpMLineIndex, String candidate) {
+            transport.send(Json.createObjectBuilder()
+                    .add("ice", Json.createObjectBuilder()
+                            .add("candidate", candidate)
+                            .add("sdpMLineIndex", sdpMLineIndex))
+                    .build().toString());
+        }
+
+        @Override
+        public void onError(String message) {
+            mediaFailed(message);
+        }
+    }
+}

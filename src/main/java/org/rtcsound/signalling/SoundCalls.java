@@ -1,0 +1,44 @@
+package org.rtcsound.signalling;
+
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.rtcsound.config.SoundSettings;
+import org.rtcsound.desktop.DesktopLocator;
+import org.rtcsound.media.MediaPeer;
+import org.rtcsound.media.MediaService;
+import org.rtcsound.media.SerialTasks;
+
+/** Binds a signalling session to the configuration in force, the user's desktop and GStreamer. */
+@ApplicationScoped
+public class SoundCalls implements SignallingSession.Calls {
+
+    @Inject
+    SoundSettings settings;
+
+    @Inject
+    DesktopLocator desktops;
+
+    @Inject
+    MediaService media;
+
+    @Override
+    public String unavailableReason() {
+        if (!settings.webrtcEnabled()) {
+            return "sound is turned off on this server (webrtc.enable is False)";
+        }
+        return media.unavailableReason();
+    }
+
+    @Override
+    public MediaPeer open(String uid, MediaPeer.Listener listener) {
+        return media.createPeer(desktops.locate(uid), settings.stunServer().orElse(null), listener);
+    }
+
+    @Override
+    public SerialTasks serialTasks(Consumer<Throwable> onFailure) {
+        return media.serialTasks(onFailure);
+    }
+}

@@ -1,0 +1,221 @@
+// rtcsound browser client: a plain ES module, no build step.
+//
+//   import { RtcSound } from './rtcsound.js';
+//   const sound = new RtcSound({ audio: document.querySelector('audio'), uid: 'alice' });
+//   sound.addEventListener('status', e => console.log(e.detail.state, e.detail.message));
+//   sound.start();
+//
+// The server is the only offerer: the client says HELLO, answers the offer it gets,
+// trickles candidates both ways, and plays the remote track. It reconnects on its own,
+// fetching a fresh rtc_configuration before every connection.
+
+const STATES = {
+  waiting: 'sound not yet available',
+  available: 'sound available',
+  blocked: 'sound is ready: click to enable it',
+  insecure: 'sound needs https',
+  error: 'sound failed',
+};
+
+export class RtcSound extends EventTarget {
+  /**
+   * @param {object} options
+   * @param {HTMLAudioElement} options.audio where the desktop's sound plays
+   * @param {string} [options.uid] a label for this browser session
+   * @param {string} [options.baseUrl] the rtcsound server (default: this page's origin)
+   * @param {(…args) => void} [options.log] where the steps are logged (default: console.log)
+   */
+  constructor({ audio, uid = 'anonymous', baseUrl = location.origin, log = console.log.bind(console) }) {
+    super();
+    this.audio = audio;
+    this.uid = uid;
+    this.baseUrl = new URL(baseUrl);
+    this.log = log;
+    this.state = 'waiting';
+    this.peerConnection = null;
+    this.remoteStream = null;
+    this.socket = null;
+    this.stopped = false;
+    this.retries = 0;
+  }
+
+  /** Connects, and keeps connecting after any loss until stop(). */
+  start() {
+    this.stopped = false;
+    if (!window.isSecureContext) {
+      this.#setState('insecure', 'WebRTC sound needs a secure (https) page');
+      return;
+    }
+    this.#connect();
+  }
+
+  stop() {
+    this.stopped = true;
+    this.#hangUp();
+  }
+
+  /** For the "enable sound" button when the browser blocked autoplay. */
+  async enableSound() {
+    await this.audio.play();
+    this.#soundPlaying();
+  }
+
+  async #connect() {
+    this.#setState('waiting', STATES.waiting);
+    // The configuration and the socket are fetched side by side; the offer waits for both.
+    const configuration = this.#fetchRtcConfiguration();
+    const socket = new WebSocket(this.#signallingUrl());
+    this.socket = socket;
+    socket.onopen = () => socket.send(`HELLO ${this.uid}`);
+    socket.onmessage = (event) => this.#onMessage(event.data, configuration).catch((e) => this.#fail(e));
+    socket.onclose = (event) => this.#onClose(socket, event);
+    configuration.catch((e) => this.#fail(e));
+  }
+
+  async #fetchRtcConfiguration() {
+    const response = await fetch(new URL('/API/webrtc/coturn_rtcconfiguration', this.baseUrl), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+      credentials: 'same-origin',
+    });
+    const reply = await response.json();
+    if (!response.ok || reply.status !== 200) {
+      throw new Error(`rtc_configuration refused: ${reply.message ?? response.status}`);
+    }
+    this.log('rtc_configuration', JSON.stringify(reply.result));
+    return reply.result;
+  }
+
+  #signallingUrl() {
+    const url = new URL('/signalling', this.baseUrl);
+    url.protocol = this.baseUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+    return url;
+  }
+
+  async #onMessage(text, configuration) {
+    if (text === 'HELLO') {
+      this.log('Registered with server, waiting for call');
+      return;
+    }
+    if (text.startsWith('ERROR')) {
+      this.log(`Server says: ${text}`);
+      this.#setState('error', text.slice(6));
+      return;
+    }
+    const message = JSON.parse(text);
+    if (message.sdp) {
+      await this.#answer(message.sdp, await configuration);
+    } else if (message.ice && this.peerConnection) {
+      await this.peerConnection.addIceCandidate(message.ice);
+    }
+  }
+
+  async #answer(offer, configuration) {
+    const pc = new RTCPeerConnection(configuration);
+    this.peerConnection = pc;
+    this.log('Created peer connection for call, waiting for SDP');
+    pc.ontrack = (event) => this.#onTrack(event);
+    pc.onicecandidate = (event) => this.#onLocalCandidate(event.candidate);
+    pc.onconnectionstatechange = () => {
+      this.log(`Peer connection state: ${pc.connectionState}`);
+      if (pc.connectionState === 'failed') {
+        this.#fail(new Error('the WebRTC connection failed'));
+      }
+    };
+    await pc.setRemoteDescription(offer);
+    this.log('Got remote description', offer.sdp.length, 'bytes');
+    const answer = await pc.createAnswer();
+    answer.sdp = preferStereo(answer.sdp);
+    await pc.setLocalDescription(answer);
+    this.log('Local stream answer', pc.localDescription.sdp);
+    this.socket.send(JSON.stringify({ sdp: { type: 'answer', sdp: pc.localDescription.sdp } }));
+  }
+
+  #onLocalCandidate(candidate) {
+    if (!candidate) {
+      this.log('ICE Candidate was null, done');
+      return;
+    }
+    this.log(`Exchange from foundation ${candidate.foundation}: ${candidate.candidate}`);
+    this.socket?.send(JSON.stringify({ ice: candidate.toJSON() }));
+  }
+
+  #onTrack(event) {
+    // The smallest jitter buffer the browser allows: sound, not lip sync, matters here.
+    if ('jitterBufferTarget' in event.receiver) {
+      event.receiver.jitterBufferTarget = 0;
+    }
+    this.remoteStream = event.streams[0] ?? new MediaStream([event.track]);
+    // A remote track decodes only when a media element plays it.
+    this.audio.srcObject = this.remoteStream;
+    this.audio.play().then(() => this.#soundPlaying(), (e) => {
+      this.log(`Autoplay was blocked (${e.name}): waiting for a click`);
+      this.#setState('blocked', STATES.blocked);
+    });
+  }
+
+  #soundPlaying() {
+    this.retries = 0;
+    this.#setState('available', STATES.available);
+  }
+
+  #onClose(socket, event) {
+    if (socket !== this.socket) {
+      return;
+    }
+    this.log(`Signalling closed (${event.code}${event.reason ? ': ' + event.reason : ''})`);
+    this.#hangUp();
+    if (this.stopped) {
+      return;
+    }
+    // Back off 0.5 s, 1 s, 2 s ... up to 10 s, for as long as it takes.
+    const delay = Math.min(10000, 500 * 2 ** this.retries++);
+    if (this.state !== 'error') {
+      this.#setState('waiting', STATES.waiting);
+    }
+    setTimeout(() => { if (!this.stopped) this.#connect(); }, delay);
+  }
+
+  #fail(error) {
+    this.log(`rtcsound: ${error.message ?? error}`);
+    this.#setState('error', error.message ?? String(error));
+    this.socket?.close();
+  }
+
+  #hangUp() {
+    this.peerConnection?.close();
+    this.peerConnection = null;
+    const socket = this.socket;
+    if (socket && socket.readyState <= WebSocket.OPEN) {
+      socket.onclose = null;
+      socket.close();
+      this.socket = null;
+    }
+  }
+
+  #setState(state, message) {
+    this.state = state;
+    this.dispatchEvent(new CustomEvent('status', { detail: { state, message } }));
+  }
+}
+
+/**
+ * Chrome plays stereo Opus as mono unless its own answer asks for stereo: add
+ * stereo=1;sprop-stereo=1 to the Opus format parameters.
+ */
+export function preferStereo(sdp) {
+  const opus = /a=rtpmap:(\d+) opus\/48000\/2/i.exec(sdp);
+  if (!opus) {
+    return sdp;
+  }
+  const pt = opus[1];
+  const fmtp = new RegExp(`a=fmtp:${pt} ([^\\r\\n]*)`);
+  const match = fmtp.exec(sdp);
+  if (!match) {
+    return sdp.replace(opus[0], `${opus[0]}\r\na=fmtp:${pt} stereo=1;sprop-stereo=1`);
+  }
+  const params = match[1].split(';').filter((p) => !/^(stereo|sprop-stereo)=/.test(p.trim()));
+  params.push('stereo=1', 'sprop-stereo=1');
+  return sdp.replace(match[0], `a=fmtp:${pt} ${params.join(';')}`);
+}

@@ -1,0 +1,152 @@
+package org.rtcsound.testing;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+
+/**
+ * The real Open Liberty server with the built WAR, as liberty-maven-plugin created it in
+ * pre-integration-test. The tests start it themselves so that they choose its
+ * environment (which PulseAudio, which ports).
+ */
+public final class LibertyServer implements AutoCloseable {
+
+    private final Path wlp;
+    private final String name;
+    private final int httpPort;
+    private final int httpsPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private LibertyServer(Path wlp, String name, int httpPort, int httpsPort) {
+        this.wlp = wlp;
+        this.name = name;
+        this.httpPort = httpPort;
+        this.httpsPort = httpsPort;
+    }
+
+    public static LibertyServer start(Path wlp, String name, int httpPort, int httpsPort, Map<String, String> env) {
+        if (!Files.isDirectory(wlp.resolve("usr/servers").resolve(name))) {
+            throw new IllegalStateException("no Liberty server " + name + " under " + wlp
+                    + ": run the suite with `./rtcsound test` (mvn verify creates it)");
+        }
+        LibertyServer server = new LibertyServer(wlp, name, httpPort, httpsPort);
+        server.command("stop"); // a server left over from an interrupted run
+        Map<String, String> environment = new HashMap<>(env);
+        environment.put("HTTP_PORT", Integer.toString(httpPort));
+        environment.put("HTTPS_PORT", Integer.toString(httpsPort));
+        Processes.run(List.of(wlp.resolve("bin/server").toString(), "start", name), environment, 120);
+        server.awaitReady(Duration.ofSeconds(90));
+        return server;
+    }
+
+    private void command(String verb) {
+        try {
+            Processes.run(List.of(wlp.resolve("bin/server").toString(), verb, name), Map.of(), 120);
+        } catch (IllegalStateException e) {
+            // stop answers non-zero when the server was not running
+        }
+    }
+
+    private void awaitReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> response = get("/health/ready");
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                last = response.statusCode() + " " + response.body();
+            } catch (IllegalStateException e) {
+                last = e.getMessage();
+            }
+            Sleep.millis(200);
+        }
+        throw new IllegalStateException("Liberty server " + name + " not ready in " + timeout.toSeconds() + " s: "
+                + last + "; see " + logDirectory().resolve("messages.log"));
+    }
+
+    public URI httpUri(String path) {
+        return URI.create("http://localhost:" + httpPort + path);
+    }
+
+    public URI httpsUri(String path) {
+        return URI.create("https://localhost:" + httpsPort + path);
+    }
+
+    public URI wsUri(String path) {
+        return URI.create("ws://localhost:" + httpPort + path);
+    }
+
+    public HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(httpUri(path)).GET().build());
+    }
+
+    public HttpResponse<String> postJson(String path, String body) {
+        return send(HttpRequest.newBuilder(httpUri(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+    }
+
+    private HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(request.uri() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** GET /API/admin/status: sessions, pipelines, threads and open files of the server. */
+    public JsonObject status() {
+        HttpResponse<String> response = get("/API/admin/status");
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("status answered " + response.statusCode() + ": " + response.body());
+        }
+        return Json.createReader(new StringReader(response.body())).readObject();
+    }
+
+    /** Waits until no session and no pipeline is left; returns the last status. */
+    public JsonObject awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonObject status = status();
+        while (System.nanoTime() < deadline) {
+            status = status();
+            if (status.getInt("sessions") == 0 && status.getInt("pipelines") == 0) {
+                return status;
+            }
+            Sleep.millis(100);
+        }
+        return status;
+    }
+
+    public Path logDirectory() {
+        return wlp.resolve("usr/servers").resolve(name).resolve("logs");
+    }
+
+    public String messagesLog() {
+        try {
+            return Files.readString(logDirectory().resolve("messages.log"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        command("stop");
+    }
+}

@@ -1,0 +1,85 @@
+package org.rtcsound.testing;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * The real parts the integration tests share, started once per test JVM: a PulseAudio
+ * laid out like an abcdesktop desktop, then Liberty with the built WAR pointed at it.
+ * Use with {@code @ExtendWith(Suite.class)} and a {@link Suite.Parts} parameter.
+ */
+public final class Suite implements BeforeAllCallback, ParameterResolver {
+
+    /** What a test gets: the running parts, and a scratch directory. */
+    public record Parts(PulseAudioDaemon pulse, LibertyServer liberty, Path work)
+            implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            liberty.close();
+            pulse.close();
+        }
+    }
+
+    public static Path work() {
+        return Path.of(System.getProperty("rtcsound.it.work", "target/it-work")).toAbsolutePath();
+    }
+
+    /** PULSE_SERVER as failsafe sets it for the whole test JVM (unix:<dir>/native). */
+    public static Path pulseDirectory() {
+        String server = System.getenv("PULSE_SERVER");
+        if (server == null || !server.startsWith("unix:")) {
+            throw new IllegalStateException("PULSE_SERVER must be unix:<dir>/native (failsafe sets it)");
+        }
+        return Path.of(server.substring(5)).getParent();
+    }
+
+    /** The suite's PulseAudio alone, for tests whose server is started by someone else (Arquillian). */
+    public static PulseAudioDaemon pulse(ExtensionContext context) {
+        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent("pulse", key -> new ClosablePulse(PulseAudioDaemon.start(pulseDirectory())),
+                        ClosablePulse.class).daemon();
+    }
+
+    private record ClosablePulse(PulseAudioDaemon daemon) implements ExtensionContext.Store.CloseableResource {
+        @Override
+        public void close() {
+            daemon.close();
+        }
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        parts(context);
+    }
+
+    private static Parts parts(ExtensionContext context) {
+        return context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+                .getOrComputeIfAbsent("parts", key -> start(context), Parts.class);
+    }
+
+    private static Parts start(ExtensionContext context) {
+        PulseAudioDaemon pulse = pulse(context);
+        LibertyServer liberty = LibertyServer.start(
+                Path.of(System.getProperty("rtcsound.it.wlp", "target/liberty/wlp")),
+                System.getProperty("rtcsound.it.server", "rtcsound-it"),
+                Integer.getInteger("rtcsound.it.http.port", 19080),
+                Integer.getInteger("rtcsound.it.https.port", 19443),
+                Map.of("PULSE_SERVER", pulse.server()));
+        return new Parts(pulse, liberty, work());
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == Parts.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return parts(context);
+    }
+}
