@@ -35,6 +35,7 @@ export class RtcSound extends EventTarget {
     this.peerConnection = null;
     this.remoteStream = null;
     this.socket = null;
+    this.playing = false;
     this.stopped = false;
     this.retries = 0;
   }
@@ -42,7 +43,9 @@ export class RtcSound extends EventTarget {
   /** Connects, and keeps connecting after any loss until stop(). */
   start() {
     this.stopped = false;
-    if (!window.isSecureContext) {
+    // Browsers give WebRTC media only to secure pages (http://localhost passes as one, but
+    // nothing else does, so plain http is refused everywhere to behave the same everywhere).
+    if (!window.isSecureContext || location.protocol === 'http:') {
       this.#setState('insecure', 'WebRTC sound needs a secure (https) page');
       return;
     }
@@ -119,7 +122,9 @@ export class RtcSound extends EventTarget {
     pc.onicecandidate = (event) => this.#onLocalCandidate(event.candidate);
     pc.onconnectionstatechange = () => {
       this.log(`Peer connection state: ${pc.connectionState}`);
-      if (pc.connectionState === 'failed') {
+      if (pc.connectionState === 'connected') {
+        this.#updateAvailability();
+      } else if (pc.connectionState === 'failed') {
         this.#fail(new Error('the WebRTC connection failed'));
       }
     };
@@ -156,8 +161,16 @@ export class RtcSound extends EventTarget {
   }
 
   #soundPlaying() {
-    this.retries = 0;
-    this.#setState('available', STATES.available);
+    this.playing = true;
+    this.#updateAvailability();
+  }
+
+  /** Sound is available once the element plays and media can flow. */
+  #updateAvailability() {
+    if (this.playing && this.peerConnection?.connectionState === 'connected') {
+      this.retries = 0;
+      this.#setState('available', STATES.available);
+    }
   }
 
   #onClose(socket, event) {
@@ -184,6 +197,7 @@ export class RtcSound extends EventTarget {
   }
 
   #hangUp() {
+    this.playing = false;
     this.peerConnection?.close();
     this.peerConnection = null;
     const socket = this.socket;

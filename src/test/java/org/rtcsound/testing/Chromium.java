@@ -1,0 +1,111 @@
+package org.rtcsound.testing;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+
+/**
+ * Debian's real headless Chromium, driven by Playwright. It decodes the audio for real;
+ * only its output device is off, so it never plays back into the PulseAudio the service
+ * streams (a feedback loop), and it cannot reach that PulseAudio at all.
+ */
+public final class Chromium implements AutoCloseable {
+
+    /** Flags that let WebRTC work headless on one machine (see shared/notes/platform.md). */
+    public static final List<String> FLAGS = List.of(
+            "--no-sandbox", "--disable-gpu",
+            "--autoplay-policy=no-user-gesture-required",
+            "--allow-loopback-in-peer-connection",
+            "--disable-features=WebRtcHideLocalIpsWithMdns",
+            "--disable-audio-output",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run", "--disable-quic");
+
+    private final Playwright playwright;
+    private final Browser browser;
+
+    private Chromium(Playwright playwright, Browser browser) {
+        this.playwright = playwright;
+        this.browser = browser;
+    }
+
+    public static Chromium launch() {
+        return launch(FLAGS);
+    }
+
+    public static Chromium launch(List<String> flags) {
+        Requirements.require("chromium", "chromium");
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("PULSE_SERVER", "unix:/nonexistent/rtcsound-test"); // no route to the desktop's PulseAudio
+        Playwright playwright = Playwright.create(new Playwright.CreateOptions()
+                .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+        Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
+                .setExecutablePath(Requirements.which("chromium"))
+                .setHeadless(true)
+                .setArgs(new ArrayList<>(flags))
+                .setEnv(env));
+        return new Chromium(playwright, browser);
+    }
+
+    public Tab open(URI uri) {
+        return open(uri, null);
+    }
+
+    /** Opens a page after running {@code initScript} (if not null) before any of its own scripts. */
+    public Tab open(URI uri, String initScript) {
+        BrowserContext context = browser.newContext(new Browser.NewContextOptions().setIgnoreHTTPSErrors(true));
+        Page page = context.newPage();
+        if (initScript != null) {
+            page.addInitScript(initScript);
+        }
+        Tab tab = new Tab(context, page);
+        page.onConsoleMessage(message -> tab.console.add(message.text()));
+        page.navigate(uri.toString());
+        return tab;
+    }
+
+    /** One page in a context of its own; its console lines are kept. */
+    public static final class Tab implements AutoCloseable {
+        private final BrowserContext context;
+        private final Page page;
+        private final List<String> console = new CopyOnWriteArrayList<>();
+
+        Tab(BrowserContext context, Page page) {
+            this.context = context;
+            this.page = page;
+        }
+
+        public Page page() {
+            return page;
+        }
+
+        public List<String> console() {
+            return List.copyOf(console);
+        }
+
+        public void screenshot(Path file) {
+            page.screenshot(new Page.ScreenshotOptions().setPath(file));
+        }
+
+        @Override
+        public void close() {
+            context.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        browser.close();
+        playwright.close();
+    }
+}

@@ -1,0 +1,80 @@
+package org.rtcsound.testing;
+
+import java.util.Map;
+
+import com.microsoft.playwright.Page;
+
+/**
+ * Listens, inside the page, to what rtcsound's client receives: a WebAudio analyser on
+ * the remote stream (the frequency and level heard) and the peer connection's getStats.
+ */
+public final class PageAudio {
+
+    /** What the analyser heard over a window. */
+    public record Heard(double peakHz, double peakDb, double binHz, double rms) {
+    }
+
+    /** Inbound audio RTP as getStats reports it. */
+    public record Inbound(long packetsReceived, double totalAudioEnergy) {
+    }
+
+    private PageAudio() {
+    }
+
+    /** Waits for the client's state; on timeout, fails with what the page showed and logged. */
+    public static void awaitState(Chromium.Tab tab, String state, double timeoutMillis) {
+        try {
+            tab.page().waitForFunction("s => window.rtcsound && window.rtcsound.state === s", state,
+                    new Page.WaitForFunctionOptions().setTimeout(timeoutMillis).setPollingInterval(20));
+        } catch (com.microsoft.playwright.PlaywrightException e) {
+            throw new AssertionError("page never reached state '" + state + "'; it shows '"
+                    + tab.page().textContent("#status") + "'; console:\n" + String.join("\n", tab.console()), e);
+        }
+    }
+
+    /** Listens for {@code millis} and reports the loudest bin and the RMS level (0..1). */
+    public static Heard listen(Page page, int millis) {
+        Map<?, ?> r = (Map<?, ?>) page.evaluate("""
+                async (millis) => {
+                  const ctx = new AudioContext({ sampleRate: 48000 });
+                  await ctx.resume();
+                  const source = ctx.createMediaStreamSource(window.rtcsound.remoteStream);
+                  const analyser = ctx.createAnalyser();
+                  analyser.fftSize = 8192;
+                  analyser.smoothingTimeConstant = 0;
+                  source.connect(analyser);
+                  await new Promise(r => setTimeout(r, millis));
+                  const spectrum = new Float32Array(analyser.frequencyBinCount);
+                  analyser.getFloatFrequencyData(spectrum);
+                  let best = 1;
+                  for (let i = 2; i < spectrum.length; i++) if (spectrum[i] > spectrum[best]) best = i;
+                  const wave = new Float32Array(analyser.fftSize);
+                  analyser.getFloatTimeDomainData(wave);
+                  const rms = Math.sqrt(wave.reduce((sum, v) => sum + v * v, 0) / wave.length);
+                  const result = { peakHz: best * ctx.sampleRate / analyser.fftSize, peakDb: spectrum[best],
+                                   binHz: ctx.sampleRate / analyser.fftSize, rms };
+                  await ctx.close();
+                  return result;
+                }""", millis);
+        return new Heard(number(r, "peakHz"), number(r, "peakDb"), number(r, "binHz"), number(r, "rms"));
+    }
+
+    public static Inbound inbound(Page page) {
+        Map<?, ?> r = (Map<?, ?>) page.evaluate("""
+                async () => {
+                  const stats = await window.rtcsound.peerConnection.getStats();
+                  for (const report of stats.values()) {
+                    if (report.type === 'inbound-rtp' && report.kind === 'audio') {
+                      return { packetsReceived: report.packetsReceived ?? 0,
+                               totalAudioEnergy: report.totalAudioEnergy ?? 0 };
+                    }
+                  }
+                  return { packetsReceived: 0, totalAudioEnergy: 0 };
+                }""");
+        return new Inbound((long) number(r, "packetsReceived"), number(r, "totalAudioEnergy"));
+    }
+
+    private static double number(Map<?, ?> map, String key) {
+        return ((Number) map.get(key)).doubleValue();
+    }
+}
