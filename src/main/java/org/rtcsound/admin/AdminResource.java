@@ -41,7 +41,23 @@ public class AdminResource {
                 .add("javaThreads", Thread.activeCount())
                 .add("nativeThreads", count(Path.of("/proc/self/task")))
                 .add("openFiles", count(Path.of("/proc/self/fd")))
+                .add("openSockets", sockets())
                 .build();
+    }
+
+    /** Sockets the process holds (WebSocket connections, ICE's UDP and TCP sockets, PulseAudio's). */
+    private static long sockets() {
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            return entries.filter(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString().startsWith("socket:");
+                } catch (IOException e) {
+                    return false; // closed while we looked
+                }
+            }).count();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     private static long count(Path directory) {

@@ -35,12 +35,29 @@ class SignallingIT {
         return SignallingClient.connect(parts.liberty().wsUri("/signalling"));
     }
 
+    /** Threads once GStreamer's lazily started ones exist; Liberty's pool may add a few. */
+    private static int baselineThreads = -1;
+    private static final int THREAD_SLACK = 12;
+
     @BeforeEach
+    void baseline() {
+        if (baselineThreads < 0) {
+            try (SignallingClient warmUp = connect()) {
+                warmUp.send("HELLO warm-up");
+                warmUp.nextMatching(f -> f.startsWith("{\"sdp\""), WAIT);
+            }
+            baselineThreads = parts.liberty().awaitIdle(Duration.ofSeconds(15)).getInt("nativeThreads");
+        }
+        nothingIsLeftBehind();
+    }
+
     @AfterEach
     void nothingIsLeftBehind() {
         JsonObject status = parts.liberty().awaitIdle(Duration.ofSeconds(15));
         assertEquals(0, status.getInt("sessions"), "sessions left: " + status);
         assertEquals(0, status.getInt("pipelines"), "pipelines left: " + status);
+        assertTrue(status.getInt("nativeThreads") <= baselineThreads + THREAD_SLACK,
+                "threads left: " + status + ", baseline " + baselineThreads);
     }
 
     static JsonObject json(String frame) {

@@ -70,6 +70,8 @@ public final class Chromium implements AutoCloseable {
         }
         Tab tab = new Tab(context, page);
         page.onConsoleMessage(message -> tab.console.add(message.text()));
+        page.onConsoleMessage(message -> tab.timedConsole.add(
+                (System.nanoTime() - tab.opened) / 1_000_000 + " ms " + message.text()));
         page.navigate(uri.toString());
         return tab;
     }
@@ -79,6 +81,8 @@ public final class Chromium implements AutoCloseable {
         private final BrowserContext context;
         private final Page page;
         private final List<String> console = new CopyOnWriteArrayList<>();
+        private final List<String> timedConsole = new CopyOnWriteArrayList<>();
+        private final long opened = System.nanoTime();
 
         Tab(BrowserContext context, Page page) {
             this.context = context;
@@ -91,6 +95,11 @@ public final class Chromium implements AutoCloseable {
 
         public List<String> console() {
             return List.copyOf(console);
+        }
+
+        /** The console lines, each with the time since the tab opened. */
+        public List<String> timedConsole() {
+            return List.copyOf(timedConsole);
         }
 
         public void screenshot(Path file) {
