@@ -7,9 +7,9 @@ import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 
 /**
  * What a browser may say on the signalling socket, in abcdesktop's protocol (GStreamer's
@@ -60,13 +60,17 @@ public sealed interface InboundMessage {
 
     private static InboundMessage parseJson(String frame) {
         JsonObject message;
-        try (JsonReader reader = Json.createReader(new StringReader(frame))) {
-            JsonValue value = reader.readValue();
+        try (JsonParser parser = Json.createParser(new StringReader(frame))) {
+            parser.next();
+            JsonValue value = parser.getValue();
+            if (parser.hasNext()) {
+                return new Invalid("invalid JSON: text after the message");
+            }
             if (value.getValueType() != JsonValue.ValueType.OBJECT) {
                 return new Invalid("invalid JSON message: expected an object");
             }
             message = value.asJsonObject();
-        } catch (JsonException | IllegalStateException e) {
+        } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
             return new Invalid("invalid JSON: " + firstLine(e.getMessage()));
         }
         JsonValue sdp = message.get("sdp");
