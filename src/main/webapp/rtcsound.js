@@ -9,6 +9,8 @@
 // trickles candidates both ways, and plays the remote track. It reconnects on its own,
 // fetching a fresh rtc_configuration before every connection.
 
+const CONNECT_TIMEOUT_MS = 4000;
+
 const STATES = {
   waiting: 'sound not yet available',
   available: 'sound available',
@@ -135,6 +137,14 @@ export class RtcSound extends EventTarget {
     await pc.setLocalDescription(answer);
     this.log('Local stream answer', pc.localDescription.sdp);
     this.socket.send(JSON.stringify({ sdp: { type: 'answer', sdp: pc.localDescription.sdp } }));
+    // A call that has not connected within a few seconds starts over at once, instead of
+    // waiting the browser's own ICE timeouts out (about 15 s).
+    this.connectTimer = setTimeout(() => {
+      if (pc === this.peerConnection && pc.connectionState !== 'connected') {
+        this.log(`Not connected after ${CONNECT_TIMEOUT_MS} ms: starting over`);
+        this.socket?.close();
+      }
+    }, CONNECT_TIMEOUT_MS);
   }
 
   #onLocalCandidate(candidate) {
@@ -197,6 +207,7 @@ export class RtcSound extends EventTarget {
   }
 
   #hangUp() {
+    clearTimeout(this.connectTimer);
     this.playing = false;
     this.peerConnection?.close();
     this.peerConnection = null;

@@ -227,7 +227,12 @@ public final class SoundPipeline implements MediaPeer {
             }
             SDPMessage message = new SDPMessage();
             message.parseBuffer(sdp);
-            webrtc.setRemoteDescription(new WebRTCSessionDescription(WebRTCSDPType.ANSWER, message));
+            WebRTCSessionDescription answer = new WebRTCSessionDescription(WebRTCSDPType.ANSWER, message);
+            // The description now owns the native SDP message, but gst1-java-core's wrapper
+            // does not know it: once collected, it would free the message, even before
+            // webrtcbin has copied it (seen: ~1 call in 12 never connected). Let go of it.
+            message.disown();
+            webrtc.setRemoteDescription(answer);
         }
     }
 

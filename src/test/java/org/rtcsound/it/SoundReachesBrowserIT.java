@@ -52,9 +52,10 @@ class SoundReachesBrowserIT {
         try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=alice"))) {
             PageAudio.awaitState(tab, "available", TIMEOUT_MS);
             assertEquals("sound available", tab.page().textContent("#status"));
+            PageAudio.awaitPackets(tab, 5000);
             Process paplay = parts.pulse().play(tone, "virtspk");
             try {
-                Sleep.millis(1500);
+                Sleep.millis(500);
                 PageAudio.Inbound before = PageAudio.inbound(tab.page());
                 PageAudio.Heard heard = PageAudio.listen(tab.page(), 1000);
                 PageAudio.Inbound after = PageAudio.inbound(tab.page());
@@ -88,9 +89,10 @@ class SoundReachesBrowserIT {
         Path silence = Tones.silence(parts.work().resolve("silence.wav"), 10);
         try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=bob"))) {
             PageAudio.awaitState(tab, "available", TIMEOUT_MS);
+            PageAudio.awaitPackets(tab, 5000);
             Process paplay = parts.pulse().play(silence, "virtspk");
             try {
-                Sleep.millis(1000);
+                Sleep.millis(500);
                 PageAudio.Inbound before = PageAudio.inbound(tab.page());
                 PageAudio.Heard heard = PageAudio.listen(tab.page(), 1000);
                 PageAudio.Inbound after = PageAudio.inbound(tab.page());

@@ -32,6 +32,24 @@ public final class PageAudio {
         }
     }
 
+    /**
+     * Waits until audio packets arrive. A capture that starts on the monitor of an idle
+     * null sink gets its first data only when the sink's current block ends: PulseAudio 16
+     * renders an idle null sink in 2 s blocks (measured here: 2.0 s with parec too).
+     */
+    public static Inbound awaitPackets(Chromium.Tab tab, long timeoutMillis) {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        Inbound inbound = inbound(tab.page());
+        while (inbound.packetsReceived() == 0 && System.nanoTime() < deadline) {
+            Sleep.millis(20);
+            inbound = inbound(tab.page());
+        }
+        if (inbound.packetsReceived() == 0) {
+            throw new AssertionError("no audio packets within " + timeoutMillis + " ms");
+        }
+        return inbound;
+    }
+
     /** Listens for {@code millis} and reports the loudest bin and the RMS level (0..1). */
     public static Heard listen(Page page, int millis) {
         Map<?, ?> r = (Map<?, ?>) page.evaluate("""
