@@ -29,6 +29,15 @@ final class GObjectCalls {
 
     /** Sets a boxed or object property (caps, for example) on an object-valued property of {@code owner}. */
     static void setOnObjectProperty(NativeObject owner, String objectProperty, String property, NativeObject value) {
+        setOnObjectProperty(owner, objectProperty, property, Natives.getRawPointer(value));
+    }
+
+    /** Sets a boolean property on an object-valued property of {@code owner}. */
+    static void setOnObjectProperty(NativeObject owner, String objectProperty, String property, boolean value) {
+        setOnObjectProperty(owner, objectProperty, property, Integer.valueOf(value ? 1 : 0));
+    }
+
+    private static void setOnObjectProperty(NativeObject owner, String objectProperty, String property, Object value) {
         PointerByReference target = new PointerByReference();
         GObjectLibrary.LIB.g_object_get(Natives.getRawPointer(owner), objectProperty, target, null);
         Pointer object = target.getValue();
@@ -36,7 +45,7 @@ final class GObjectCalls {
             throw new IllegalStateException(objectProperty + " is not set");
         }
         try {
-            GObjectLibrary.LIB.g_object_set(object, property, Natives.getRawPointer(value), null);
+            GObjectLibrary.LIB.g_object_set(object, property, value, null);
         } finally {
             GObjectLibrary.LIB.g_object_unref(object);
         }

@@ -87,7 +87,8 @@ class StressIT {
         assertTrue(nativeThreads <= baseline.getInt("nativeThreads") + THREAD_SLACK,
                 "threads " + baseline.getInt("nativeThreads") + " -> " + nativeThreads);
         assertTrue(openSockets <= baseline.getInt("openSockets") + SOCKET_SLACK,
-                "open sockets " + baseline.getInt("openSockets") + " -> " + openSockets);
+                () -> "open sockets " + baseline.getInt("openSockets") + " -> " + openSockets + ":\n"
+                        + parts.liberty().sockets());
     }
 
     /** Threads and sockets wind down shortly after their sessions: allow them a moment. */

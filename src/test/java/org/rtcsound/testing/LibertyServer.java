@@ -133,6 +133,16 @@ public final class LibertyServer implements AutoCloseable {
         return status;
     }
 
+    /** The server process's sockets as `ss` lists them, to say what a leak is made of. */
+    public String sockets() {
+        try {
+            String pid = Files.readString(wlp.resolve("usr/servers/.pid").resolve(name + ".pid")).trim();
+            return Processes.run(List.of("sh", "-c", "ss -anp | grep 'pid=" + pid + ",'"), Map.of(), 10);
+        } catch (IOException | IllegalStateException e) {
+            return "(no socket list: " + e.getMessage() + ")";
+        }
+    }
+
     public Path logDirectory() {
         return wlp.resolve("usr/servers").resolve(name).resolve("logs");
     }
