@@ -17,6 +17,7 @@ import org.freedesktop.gstreamer.Promise;
 import org.freedesktop.gstreamer.SDPMessage;
 import org.freedesktop.gstreamer.StateChangeReturn;
 import org.freedesktop.gstreamer.webrtc.WebRTCBin;
+import org.freedesktop.gstreamer.webrtc.WebRTCICEGatheringState;
 import org.freedesktop.gstreamer.webrtc.WebRTCSDPType;
 import org.freedesktop.gstreamer.webrtc.WebRTCSessionDescription;
 import org.rtcsound.desktop.PulseAudioDesktop;
@@ -60,6 +61,7 @@ public final class SoundPipeline implements MediaPeer {
     private boolean closed;
     private boolean failed;
     private Promise offerRequest;
+    private boolean offerApplied;
     private Pipeline pipeline;
     private WebRTCBin webrtc;
 
@@ -142,6 +144,7 @@ public final class SoundPipeline implements MediaPeer {
                 String sdp = SdpText.of(offer);
                 disableUpnp();
                 webrtc.setLocalDescription(offer);
+                offerApplied = true;
                 listener.onOffer(sdp);
             }
         } catch (Throwable e) {
@@ -215,6 +218,31 @@ public final class SoundPipeline implements MediaPeer {
         }
     }
 
+    /**
+     * A webrtcbin stopped between its offer and the end of ICE gathering never frees its
+     * ICE agent, whose sockets then stay open for good (seen: one agent in a few hundred
+     * calls closed that early). So a call that has asked for an offer is stopped only once
+     * gathering is complete, which takes milliseconds; 2 s at most.
+     */
+    private void awaitIceSettled() {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            synchronized (lock) {
+                if (closed || failed || offerRequest == null
+                        || (offerApplied && webrtc.getICEGatheringState() == WebRTCICEGatheringState.COMPLETE)) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        LOG.warning("ICE gathering did not complete in 2 s; stopping the call anyway");
+    }
+
     /** The bus error behind a failed start says what went wrong: give it a moment to arrive. */
     private void awaitBusError() {
         long deadline = System.nanoTime() + 500_000_000L;
@@ -277,6 +305,7 @@ public final class SoundPipeline implements MediaPeer {
 
     @Override
     public void close() {
+        awaitIceSettled();
         synchronized (lock) {
             if (closed) {
                 return;
