@@ -52,6 +52,7 @@ class SoundReachesBrowserIT {
         try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=alice"))) {
             PageAudio.awaitState(tab, "available", TIMEOUT_MS);
             assertEquals("sound available", tab.page().textContent("#status"));
+            tab.screenshot(parts.work().resolve("page-sound-available.png")); // what a person sees
             PageAudio.awaitPackets(tab, 5000);
             Process paplay = parts.pulse().play(tone, "virtspk");
             try {
