@@ -1,6 +1,7 @@
 package org.rtcsound.media;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -225,38 +226,35 @@ public final class SoundPipeline implements MediaPeer {
      * gathering is complete, which takes milliseconds; 2 s at most.
      */
     private void awaitIceSettled() {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (System.nanoTime() < deadline) {
+        boolean settled = awaitUnderLock(2000, () -> closed || failed || offerRequest == null
+                || (offerApplied && webrtc.getICEGatheringState() == WebRTCICEGatheringState.COMPLETE));
+        if (!settled) {
+            LOG.warning("ICE gathering did not complete in 2 s; stopping the call anyway");
+        }
+    }
+
+    /** The bus error behind a failed start says what went wrong: give it a moment to arrive. */
+    private void awaitBusError() {
+        awaitUnderLock(500, () -> failed);
+    }
+
+    /** Polls a condition on this pipeline's state (checked under the lock) for a while. */
+    private boolean awaitUnderLock(long millis, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        while (true) {
             synchronized (lock) {
-                if (closed || failed || offerRequest == null
-                        || (offerApplied && webrtc.getICEGatheringState() == WebRTCICEGatheringState.COMPLETE)) {
-                    return;
+                if (condition.getAsBoolean()) {
+                    return true;
                 }
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
             }
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        LOG.warning("ICE gathering did not complete in 2 s; stopping the call anyway");
-    }
-
-    /** The bus error behind a failed start says what went wrong: give it a moment to arrive. */
-    private void awaitBusError() {
-        long deadline = System.nanoTime() + 500_000_000L;
-        while (System.nanoTime() < deadline) {
-            synchronized (lock) {
-                if (failed) {
-                    return;
-                }
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                return false;
             }
         }
     }

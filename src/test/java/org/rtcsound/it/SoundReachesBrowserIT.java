@@ -53,26 +53,36 @@ class SoundReachesBrowserIT {
             PageAudio.awaitState(tab, "available", TIMEOUT_MS);
             assertEquals("sound available", tab.page().textContent("#status"));
             tab.screenshot(parts.work().resolve("page-sound-available.png")); // what a person sees
-            PageAudio.awaitPackets(tab, 5000);
-            Process paplay = parts.pulse().play(tone, "virtspk");
-            try {
-                Sleep.millis(500);
-                PageAudio.Inbound before = PageAudio.inbound(tab.page());
-                PageAudio.Heard heard = PageAudio.listen(tab.page(), 1000);
-                PageAudio.Inbound after = PageAudio.inbound(tab.page());
-
-                assertTrue(Math.abs(heard.peakHz() - frequency) <= 2 * heard.binHz(),
-                        "played " + frequency + " Hz, heard " + heard);
-                assertTrue(heard.rms() > 0.05, "level too low: " + heard);
-                assertTrue(after.packetsReceived() > before.packetsReceived() && before.packetsReceived() > 0,
-                        "packets: " + before + " -> " + after);
-                assertTrue(after.totalAudioEnergy() > before.totalAudioEnergy(), "energy: " + before + " -> " + after);
-            } finally {
-                paplay.destroy();
-            }
+            Listening result = listenWhilePlaying(tab, tone);
+            PageAudio.Inbound before = result.before();
+            PageAudio.Heard heard = result.heard();
+            PageAudio.Inbound after = result.after();
+            assertTrue(Math.abs(heard.peakHz() - frequency) <= 2 * heard.binHz(),
+                    "played " + frequency + " Hz, heard " + heard);
+            assertTrue(heard.rms() > 0.05, "level too low: " + heard);
+            assertTrue(after.packetsReceived() > before.packetsReceived() && before.packetsReceived() > 0,
+                    "packets: " + before + " -> " + after);
+            assertTrue(after.totalAudioEnergy() > before.totalAudioEnergy(), "energy: " + before + " -> " + after);
             String sdp = (String) tab.page().evaluate("window.rtcsound.peerConnection.localDescription.sdp");
             assertTrue(sdp.contains("stereo=1"), "the answer asks for stereo: " + sdp);
             assertTheSeedsStepsWereLogged(tab.console());
+        }
+    }
+
+    /** What the page heard while the desktop played a file, with getStats before and after. */
+    private record Listening(PageAudio.Inbound before, PageAudio.Heard heard, PageAudio.Inbound after) {
+    }
+
+    private Listening listenWhilePlaying(Chromium.Tab tab, Path wav) {
+        PageAudio.awaitPackets(tab, 5000);
+        Process paplay = parts.pulse().play(wav, "virtspk");
+        try {
+            Sleep.millis(500);
+            PageAudio.Inbound before = PageAudio.inbound(tab.page());
+            PageAudio.Heard heard = PageAudio.listen(tab.page(), 1000);
+            return new Listening(before, heard, PageAudio.inbound(tab.page()));
+        } finally {
+            paplay.destroy();
         }
     }
 
@@ -90,20 +100,11 @@ class SoundReachesBrowserIT {
         Path silence = Tones.silence(parts.work().resolve("silence.wav"), 10);
         try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=bob"))) {
             PageAudio.awaitState(tab, "available", TIMEOUT_MS);
-            PageAudio.awaitPackets(tab, 5000);
-            Process paplay = parts.pulse().play(silence, "virtspk");
-            try {
-                Sleep.millis(500);
-                PageAudio.Inbound before = PageAudio.inbound(tab.page());
-                PageAudio.Heard heard = PageAudio.listen(tab.page(), 1000);
-                PageAudio.Inbound after = PageAudio.inbound(tab.page());
-                assertTrue(after.packetsReceived() > before.packetsReceived(), "still streaming: " + before + after);
-                assertTrue(heard.rms() < 0.001, "silence expected: " + heard);
-                assertTrue(after.totalAudioEnergy() - before.totalAudioEnergy() < 1e-6,
-                        "energy near zero expected: " + before + " -> " + after);
-            } finally {
-                paplay.destroy();
-            }
+            Listening result = listenWhilePlaying(tab, silence);
+            assertTrue(result.after().packetsReceived() > result.before().packetsReceived(), "still streaming: " + result);
+            assertTrue(result.heard().rms() < 0.001, "silence expected: " + result);
+            assertTrue(result.after().totalAudioEnergy() - result.before().totalAudioEnergy() < 1e-6,
+                    "energy near zero expected: " + result);
         }
     }
 
