@@ -9,10 +9,13 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import org.rtcsound.config.OdConfigStore;
 import org.rtcsound.media.MediaService;
 import org.rtcsound.signalling.SessionRegistry;
 
@@ -58,6 +61,29 @@ public class AdminResource {
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /**
+     * {@code GET /API/admin/config}: the od.config in force (where from, which version),
+     * the last version refused and why, and the values, with every secret redacted.
+     */
+    @GET
+    @jakarta.ws.rs.Path("config")
+    @Produces(MediaType.APPLICATION_JSON)
+    public JsonObject configuration() {
+        OdConfigStore.Version version = OdConfigStore.current();
+        OdConfigStore.Refusal refusal = OdConfigStore.lastRefusal();
+        JsonObjectBuilder values = Json.createObjectBuilder();
+        version.config().global().forEach((key, value) -> values.add(key, Redaction.redact(key, value)));
+        return Json.createObjectBuilder()
+                .add("source", version.source())
+                .add("sha256", version.sha256())
+                .add("loadedAt", version.loadedAt().toString())
+                .add("lastRefusal", refusal == null ? JsonValue.NULL : Json.createObjectBuilder()
+                        .add("message", refusal.message())
+                        .add("at", refusal.at().toString()).build())
+                .add("values", values)
+                .build();
     }
 
     private static long count(Path directory) {

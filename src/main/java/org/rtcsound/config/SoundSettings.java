@@ -25,7 +25,9 @@ public class SoundSettings {
     public static final String WEBRTC_ENABLE = "webrtc.enable";
     public static final String RTC_CONFIGURATION = "webrtc.rtc_configuration";
     public static final String RTC_CONSTRAINTS = "webrtc.rtc_constraints";
-    public static final String STUN_SERVER = "rtcsound.stun-server";
+    /** od.config's desktop.envlocal STUN_SERVER, as the flattened key the ConfigSource provides. */
+    public static final String STUN_SERVER = "desktop.envlocal.STUN_SERVER";
+    public static final String SOUND_POD_ENABLE = "desktop.pod.sound.enable";
     public static final String MAX_FRAME_BYTES = "rtcsound.signalling.max-frame-bytes";
 
     private static final String DEFAULT_CONSTRAINTS = "{\"video\":false,\"audio\":{\"echoCancellation\":true,"
@@ -44,8 +46,19 @@ public class SoundSettings {
 
     public boolean webrtcEnabled() {
         return config.getOptionalValue(WEBRTC_ENABLE, String.class)
-                .map(SoundSettings::parseBoolean)
+                .map(text -> parseBoolean(WEBRTC_ENABLE, text))
                 .orElse(Boolean.FALSE);
+    }
+
+    /** Why sound is off by configuration, or null when it is on. */
+    public String soundOffReason() {
+        if (!webrtcEnabled()) {
+            return "sound is turned off on this server (webrtc.enable is False)";
+        }
+        boolean podSound = config.getOptionalValue(SOUND_POD_ENABLE, String.class)
+                .map(text -> parseBoolean(SOUND_POD_ENABLE, text))
+                .orElse(Boolean.TRUE);
+        return podSound ? null : "sound is turned off on this server (desktop.pod's 'sound' entry has 'enable': False)";
     }
 
     /** The browser's RTCConfiguration before TURN credentials are added. */
@@ -62,7 +75,7 @@ public class SoundSettings {
         return json(RTC_CONSTRAINTS, DEFAULT_CONSTRAINTS);
     }
 
-    /** webrtcbin's stun-server, as {@code stun://host:port}; empty when none is configured. */
+    /** webrtcbin's stun-server, as {@code stun://host:port} (od.config: desktop.envlocal's STUN_SERVER). */
     public Optional<String> stunServer() {
         return config.getOptionalValue(STUN_SERVER, String.class).filter(s -> !s.isBlank());
     }
@@ -72,7 +85,7 @@ public class SoundSettings {
     }
 
     /** Python's True/False as od.config writes them, and the usual true/false. */
-    static boolean parseBoolean(String text) {
+    static boolean parseBoolean(String key, String text) {
         String t = text.trim();
         if (t.equals("True") || t.equalsIgnoreCase("true")) {
             return true;
@@ -80,7 +93,7 @@ public class SoundSettings {
         if (t.equals("False") || t.equalsIgnoreCase("false")) {
             return false;
         }
-        throw new InvalidSettingException(WEBRTC_ENABLE, "expected True or False, got '" + t + "'");
+        throw new InvalidSettingException(key, "expected True or False, got '" + t + "'");
     }
 
     private JsonValue json(String key, String fallback) {

@@ -26,10 +26,8 @@ public class SoundCalls implements SignallingSession.Calls {
 
     @Override
     public String unavailableReason() {
-        if (!settings.webrtcEnabled()) {
-            return "sound is turned off on this server (webrtc.enable is False)";
-        }
-        return media.unavailableReason();
+        String off = settings.soundOffReason();
+        return off != null ? off : media.unavailableReason();
     }
 
     @Override

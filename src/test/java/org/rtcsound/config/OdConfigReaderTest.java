@@ -56,7 +56,7 @@ class OdConfigReaderTest {
 
     @Test
     void theEmbeddedSampleIsValid() throws Exception {
-        OdConfig config = OdConfigReader.read("od.config", Files.readAllBytes(Path.of("src/main/odconfig/od.config")));
+        OdConfig config = OdConfigReader.read("od.config", Files.readAllBytes(Path.of("src/main/resources/od.config")));
         assertEquals(JsonValue.TRUE, config.global().get("webrtc.enable"));
         assertEquals(JsonValue.TRUE, config.global().get("desktop.pod").asJsonObject()
                 .getJsonObject("sound").get("enable"));
@@ -185,7 +185,7 @@ class OdConfigReaderTest {
      */
     @Test
     void mutatedFilesNeverThrowAnythingButARefusalAndNeverHang() throws Exception {
-        byte[] seed = Files.readAllBytes(Path.of("src/main/odconfig/od.config"));
+        byte[] seed = Files.readAllBytes(Path.of("src/main/resources/od.config"));
         String[] tokens = {"{", "}", "[", "]", "(", ")", "'", "\"", "'''", ",", ":", "=", "%", "%%", "#", "\\", "\n",
             "\n    ", "True", "None", "os.system(", "1e999", "0x", "-", "\u00e9", "[global]\n", "\0"};
         Random random = new Random(20261124);

@@ -11,15 +11,15 @@ class SoundSettingsTest {
 
     @Test
     void pythonAndJsonBooleansAreBothUnderstood() {
-        assertTrue(SoundSettings.parseBoolean("True"));
-        assertTrue(SoundSettings.parseBoolean(" true "));
-        assertFalse(SoundSettings.parseBoolean("False"));
-        assertFalse(SoundSettings.parseBoolean("false"));
+        assertTrue(SoundSettings.parseBoolean("webrtc.enable", "True"));
+        assertTrue(SoundSettings.parseBoolean("webrtc.enable", " true "));
+        assertFalse(SoundSettings.parseBoolean("webrtc.enable", "False"));
+        assertFalse(SoundSettings.parseBoolean("webrtc.enable", "false"));
     }
 
     @Test
     void anythingElseIsRefusedWithTheKeyNamed() {
-        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> SoundSettings.parseBoolean("1"));
+        InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> SoundSettings.parseBoolean("webrtc.enable", "1"));
         assertEquals("setting 'webrtc.enable' expected True or False, got '1'", e.getMessage());
     }
 }

@@ -2,6 +2,7 @@ package org.rtcsound.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -12,6 +13,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.Config;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
@@ -45,6 +47,10 @@ class InServerWiringIT {
                 .addPackage("org.rtcsound.testing")
                 .addAsResource(new File("src/main/resources/META-INF/microprofile-config.properties"),
                         "META-INF/microprofile-config.properties")
+                .addAsResource(new File("src/main/resources/od.config"), "od.config")
+                .addAsResource(new File("src/main/resources/META-INF/services/"
+                        + "org.eclipse.microprofile.config.spi.ConfigSource"),
+                        "META-INF/services/org.eclipse.microprofile.config.spi.ConfigSource")
                 .addAsWebInfResource(new File("src/main/webapp/WEB-INF/beans.xml"), "beans.xml");
     }
 
@@ -75,6 +81,19 @@ class InServerWiringIT {
         assertEquals("{\"iceServers\":[]}", settings.rtcConfiguration().toString());
         assertEquals(System.getenv("PULSE_SERVER"), desktops.locate("anyone").server(),
                 "the desktop's PulseAudio is PULSE_SERVER when nothing else is configured");
+    }
+
+    @Inject
+    Config config;
+
+    @Test
+    void odConfigIsAMicroProfileConfigSourceBelowTheEnvironment() {
+        // the bundled sample: this server has no RTCSOUND_ODCONFIG_FILE
+        assertEquals("od.config", config.getConfigValue("webrtc.enable").getSourceName());
+        assertEquals("true", config.getValue("desktop.pod.sound.enable", String.class));
+        assertEquals("abcdesktopio/oc.pulseaudio:3.2", config.getValue("desktop.pod.sound.image", String.class));
+        assertEquals("{\"permit\":[\"all\"]}", config.getValue("desktop.pod.sound.acl", String.class));
+        assertNull(settings.soundOffReason());
     }
 
     @Test

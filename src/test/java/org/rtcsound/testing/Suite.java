@@ -1,6 +1,9 @@
 package org.rtcsound.testing;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -62,14 +65,29 @@ public final class Suite implements BeforeAllCallback, ParameterResolver {
                 .getOrComputeIfAbsent("parts", key -> start(context), Parts.class);
     }
 
+    /** The od.config the test server reads and watches: a copy of the bundled sample that tests may edit. */
+    public static Path odConfig() {
+        return work().resolve("od.config");
+    }
+
+    public static void restoreOdConfig() {
+        try {
+            Files.createDirectories(work());
+            Files.copy(Path.of("src/main/resources/od.config"), odConfig(), StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Parts start(ExtensionContext context) {
         PulseAudioDaemon pulse = pulse(context);
+        restoreOdConfig();
         LibertyServer liberty = LibertyServer.start(
                 Path.of(System.getProperty("rtcsound.it.wlp", "target/liberty/wlp")),
                 System.getProperty("rtcsound.it.server", "rtcsound-it"),
                 Integer.getInteger("rtcsound.it.http.port", 19080),
                 Integer.getInteger("rtcsound.it.https.port", 19443),
-                Map.of("PULSE_SERVER", pulse.server()));
+                Map.of("PULSE_SERVER", pulse.server(), "RTCSOUND_ODCONFIG_FILE", odConfig().toString()));
         return new Parts(pulse, liberty, work());
     }
 

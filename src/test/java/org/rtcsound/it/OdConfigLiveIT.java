@@ -1,0 +1,194 @@
+package org.rtcsound.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.rtcsound.testing.Chromium;
+import org.rtcsound.testing.PageAudio;
+import org.rtcsound.testing.SignallingClient;
+import org.rtcsound.testing.Sleep;
+import org.rtcsound.testing.Suite;
+import org.rtcsound.testing.Tones;
+
+/**
+ * od.config is applied live: the running server (started with RTCSOUND_ODCONFIG_FILE)
+ * takes a new version within 2 s without a restart, refuses a broken one and keeps the
+ * last good one, and a call already playing goes on.
+ */
+@ExtendWith(Suite.class)
+class OdConfigLiveIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String SOUND_OFF = "ERROR sound is turned off on this server (webrtc.enable is False)";
+
+    private static Chromium chromium;
+    private final Suite.Parts parts;
+
+    OdConfigLiveIT(Suite.Parts parts) {
+        this.parts = parts;
+    }
+
+    @BeforeAll
+    static void launchBrowser() {
+        chromium = Chromium.launch();
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (chromium != null) {
+            chromium.close();
+        }
+    }
+
+    @AfterEach
+    void restore() {
+        Suite.restoreOdConfig();
+        awaitConfig(c -> c.getJsonObject("values").getBoolean("webrtc.enable", false) && c.isNull("lastRefusal"));
+    }
+
+    /** Replaces od.config in one step, as a ConfigMap update does. */
+    private static void replaceOdConfig(String edit) {
+        try {
+            String sample = Files.readString(Path.of("src/main/resources/od.config"));
+            Path next = Suite.odConfig().resolveSibling("od.config.next");
+            Files.writeString(next, sample.replace("webrtc.enable : True\n", edit));
+            Files.move(next, Suite.odConfig(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private JsonObject config() {
+        return Json.createReader(new StringReader(parts.liberty().get("/API/admin/config").body())).readObject();
+    }
+
+    /** Polls the admin view until it satisfies the condition; returns how long that took. */
+    private long awaitConfig(Predicate<JsonObject> condition) {
+        long start = System.nanoTime();
+        JsonObject config = config();
+        while (!condition.test(config)) {
+            if (System.nanoTime() - start > WAIT.toNanos()) {
+                throw new AssertionError("configuration never reached the expected state: " + config);
+            }
+            Sleep.millis(50);
+            config = config();
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    private boolean keyInfoWebrtcEnable() {
+        String body = parts.liberty().postJson("/API/core/getkeyinfo", "{\"provider\":\"webrtc.enable\"}").body();
+        return Json.createReader(new StringReader(body)).readObject().getBoolean("id");
+    }
+
+    private String hello() {
+        try (SignallingClient client = SignallingClient.connect(parts.liberty().wsUri("/signalling"))) {
+            client.send("HELLO live");
+            return client.next(WAIT);
+        }
+    }
+
+    @Test
+    void aChangeIsInForceWithinTwoSecondsWithoutARestart() {
+        assertTrue(keyInfoWebrtcEnable());
+        long started = System.nanoTime();
+        replaceOdConfig("webrtc.enable : False\n");
+        while (keyInfoWebrtcEnable()) {
+            assertTrue(System.nanoTime() - started < 5_000_000_000L, "webrtc.enable still True after 5 s");
+            Sleep.millis(20);
+        }
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        System.out.printf("od.config change in force after %d ms%n", millis);
+        assertTrue(millis <= 2000, "in force after " + millis + " ms");
+        assertEquals(SOUND_OFF, hello());
+    }
+
+    @Test
+    void aBrokenVersionIsRefusedWithLineAndColumnAndTheLastGoodStaysInForce() {
+        replaceOdConfig("webrtc.enable : False\n");
+        awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"));
+        String goodVersion = config().getString("sha256");
+
+        replaceOdConfig("webrtc.enable : false\n");
+        JsonObject refused = config();
+        awaitConfig(c -> !c.isNull("lastRefusal"));
+        refused = config();
+        assertEquals(Suite.odConfig() + ":7:17: in the value of 'webrtc.enable': 'false' is not a Python literal: "
+                + "write True, False or None", refused.getJsonObject("lastRefusal").getString("message"));
+        assertEquals(goodVersion, refused.getString("sha256"), "the last good version stays in force");
+        assertFalse(keyInfoWebrtcEnable());
+        assertEquals(SOUND_OFF, hello());
+        assertTrue(parts.liberty().messagesLog().contains("od.config refused, the last good version stays in force"));
+    }
+
+    @Test
+    void theAdminViewShowsTheVersionInForceWithSecretsRedacted() {
+        replaceOdConfig("webrtc.enable : True\nwebrtc.coturn : { 'coturn_static_auth_secret': 'S3cr3t-od-config',\n"
+                + "    'ttl': 3600, 'protocol': 'turn', 'url': 'turn.example:3478' }\n");
+        awaitConfig(c -> c.getJsonObject("values").containsKey("webrtc.coturn"));
+        String body = parts.liberty().get("/API/admin/config").body();
+        JsonObject config = config();
+        assertEquals(Suite.odConfig().toString(), config.getString("source"));
+        JsonObject coturn = config.getJsonObject("values").getJsonObject("webrtc.coturn");
+        assertEquals("*** redacted ***", coturn.getString("coturn_static_auth_secret"));
+        assertEquals(3600, coturn.getInt("ttl"));
+        assertFalse(body.contains("S3cr3t-od-config"), body);
+    }
+
+    @Test
+    void desktopPodsSoundEntryTurnsSoundOffToo() {
+        try {
+            String sample = Files.readString(Path.of("src/main/resources/od.config"));
+            Path next = Suite.odConfig().resolveSibling("od.config.next");
+            Files.writeString(next, sample.replace("'enable': True,", "'enable': False,"));
+            Files.move(next, Suite.odConfig(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        awaitConfig(c -> !c.getJsonObject("values").getJsonObject("desktop.pod").getJsonObject("sound")
+                .getBoolean("enable"));
+        assertEquals("ERROR sound is turned off on this server (desktop.pod's 'sound' entry has 'enable': False)",
+                hello());
+    }
+
+    @Test
+    void aPlayingCallGoesOnWhenSoundIsTurnedOffAndANewPageIsToldWhy() {
+        Path tone = Tones.sine(parts.work().resolve("live-tone.wav"), 880, 30, 0.5);
+        Process paplay = parts.pulse().play(tone, "virtspk");
+        try (Chromium.Tab playing = chromium.open(parts.liberty().httpsUri("/?uid=live"))) {
+            PageAudio.awaitState(playing, "available", 20_000);
+            PageAudio.awaitPackets(playing, 5000);
+            replaceOdConfig("webrtc.enable : False\n");
+            awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"));
+
+            PageAudio.Heard heard = PageAudio.listen(playing.page(), 1000);
+            assertTrue(Math.abs(heard.peakHz() - 880) <= 2 * heard.binHz(), "the playing call goes on: " + heard);
+            assertEquals("available", playing.page().evaluate("window.rtcsound.state"));
+
+            try (Chromium.Tab late = chromium.open(parts.liberty().httpsUri("/?uid=late"))) {
+                PageAudio.awaitState(late, "error", 20_000);
+                assertEquals("sound is turned off on this server (webrtc.enable is False)",
+                        late.page().textContent("#status"));
+            }
+        } finally {
+            paplay.destroy();
+        }
+    }
+}
