@@ -113,7 +113,7 @@ public final class OdConfigStore {
      * as JSON (True -> true); and each key of a dict again under {@code key.subkey}, so
      * that {@code desktop.envlocal.STUN_SERVER} is a property of its own.
      */
-    static Map<String, String> properties(OdConfig config) {
+    public static Map<String, String> properties(OdConfig config) {
         Map<String, String> properties = new LinkedHashMap<>();
         config.global().forEach((key, value) -> flatten(key, value, properties, 0));
         return Map.copyOf(properties);

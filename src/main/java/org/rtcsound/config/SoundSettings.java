@@ -80,6 +80,40 @@ public class SoundSettings {
         return config.getOptionalValue(STUN_SERVER, String.class).filter(s -> !s.isBlank());
     }
 
+    public static final String COTURN = "webrtc.coturn";
+
+    /**
+     * {@code webrtc.coturn}, when it is configured; a configured but incomplete entry is an
+     * error that names the missing or wrong field.
+     */
+    public Optional<Coturn> coturn() {
+        if (config.getOptionalValue(COTURN, String.class).isEmpty()) {
+            return Optional.empty();
+        }
+        String secret = required("coturn_static_auth_secret");
+        String ttl = required("ttl");
+        String protocol = required("protocol");
+        String url = required("url");
+        long ttlSeconds;
+        try {
+            ttlSeconds = Long.parseLong(ttl);
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException(COTURN, "field 'ttl' must be a whole number of seconds, got '" + ttl + "'");
+        }
+        if (ttlSeconds <= 0) {
+            throw new InvalidSettingException(COTURN, "field 'ttl' must be positive, got " + ttlSeconds);
+        }
+        if (!protocol.equals("turn") && !protocol.equals("turns")) {
+            throw new InvalidSettingException(COTURN, "field 'protocol' must be 'turn' or 'turns', got '" + protocol + "'");
+        }
+        return Optional.of(new Coturn(secret, ttlSeconds, protocol, url));
+    }
+
+    private String required(String field) {
+        return config.getOptionalValue(COTURN + "." + field, String.class).filter(v -> !v.isBlank())
+                .orElseThrow(() -> new InvalidSettingException(COTURN, "lacks the field '" + field + "'"));
+    }
+
     public int maxFrameBytes() {
         return config.getOptionalValue(MAX_FRAME_BYTES, Integer.class).orElse(65536);
     }

@@ -52,7 +52,9 @@ class ConfigMapIT {
         Path kubeconfig = api.writeKubeconfig(Suite.work().resolve("kubeconfig"));
         server = LibertyServer.start(Path.of(System.getProperty("rtcsound.it.wlp", "target/liberty/wlp")),
                 "rtcsound-configmap", 19180, 19543,
-                Map.of("RTCSOUND_ODCONFIG_SOURCE", "configmap", "RTCSOUND_KUBERNETES_KUBECONFIG", kubeconfig.toString()));
+                Map.of("RTCSOUND_ODCONFIG_SOURCE", "configmap", "RTCSOUND_KUBERNETES_KUBECONFIG", kubeconfig.toString(),
+                        // an ordinary MicroProfile override, which must win over od.config
+                        "WEBRTC_RTC_CONSTRAINTS", "{\"audio\":true,\"video\":false,\"from\":\"environment\"}"));
     }
 
     @AfterAll
@@ -114,6 +116,13 @@ class ConfigMapIT {
         assertTrue(millis < 15_000);
         String body = server.postJson("/API/webrtc/coturn_rtcconfiguration", "{}").body();
         assertTrue(body.contains("stun:stun.configmap.test:3478"), body);
+    }
+
+    @Test
+    void anEnvironmentVariableStillWinsOverOdConfigForItsKey() {
+        String body = server.postJson("/API/core/getkeyinfo", "{\"provider\":\"webrtc.rtc_constraints\"}").body();
+        assertEquals("environment", Json.createReader(new StringReader(body)).readObject().getJsonObject("id")
+                .getString("from"), body);
     }
 
     @Test

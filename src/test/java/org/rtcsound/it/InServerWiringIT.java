@@ -1,11 +1,16 @@
 package org.rtcsound.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -14,12 +19,19 @@ import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.spi.ConfigProviderResolver;
+import org.eclipse.microprofile.config.spi.ConfigSource;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.rtcsound.config.Coturn;
+import org.rtcsound.config.InvalidSettingException;
+import org.rtcsound.config.OdConfig;
+import org.rtcsound.config.OdConfigReader;
+import org.rtcsound.config.OdConfigStore;
 import org.rtcsound.config.SoundSettings;
 import org.rtcsound.desktop.DesktopLocator;
 import org.rtcsound.media.GStreamerRuntime;
@@ -94,6 +106,54 @@ class InServerWiringIT {
         assertEquals("abcdesktopio/oc.pulseaudio:3.2", config.getValue("desktop.pod.sound.image", String.class));
         assertEquals("{\"permit\":[\"all\"]}", config.getValue("desktop.pod.sound.acl", String.class));
         assertNull(settings.soundOffReason());
+    }
+
+    /** The typed view over a real MicroProfile Config built from od.config text. */
+    private static SoundSettings settingsFor(String odConfig) throws Exception {
+        OdConfig parsed = OdConfigReader.read("test", ("[global]\n" + odConfig).getBytes(StandardCharsets.UTF_8));
+        Map<String, String> properties = OdConfigStore.properties(parsed);
+        ConfigSource source = new ConfigSource() {
+            @Override
+            public Set<String> getPropertyNames() {
+                return properties.keySet();
+            }
+
+            @Override
+            public String getValue(String name) {
+                return properties.get(name);
+            }
+
+            @Override
+            public String getName() {
+                return "test od.config";
+            }
+        };
+        return new SoundSettings(ConfigProviderResolver.instance().getBuilder().withSources(source).build());
+    }
+
+    @Test
+    void coturnIsReadWithEveryFieldOrRefusedNamingTheMissingOne() throws Exception {
+        assertTrue(settings.coturn().isEmpty(), "the bundled sample has no coturn");
+        Coturn coturn = settingsFor("webrtc.coturn : { 'coturn_static_auth_secret': 'CHANGEME', 'ttl': 3600,\n"
+                + "    'protocol': 'turns', 'url': 'turn.domain.local:3478' }").coturn().orElseThrow();
+        assertEquals(new Coturn("CHANGEME", 3600, "turns", "turn.domain.local:3478"), coturn);
+        assertFalse(coturn.toString().contains("CHANGEME"), "no secret in toString");
+        InvalidSettingException missing = assertThrows(InvalidSettingException.class,
+                () -> settingsFor("webrtc.coturn : { 'ttl': 3600, 'protocol': 'turn', 'url': 'h:3478' }").coturn());
+        assertEquals("setting 'webrtc.coturn' lacks the field 'coturn_static_auth_secret'", missing.getMessage());
+        InvalidSettingException protocol = assertThrows(InvalidSettingException.class, () -> settingsFor(
+                "webrtc.coturn : { 'coturn_static_auth_secret': 's', 'ttl': 60, 'protocol': 'http', 'url': 'h' }").coturn());
+        assertEquals("setting 'webrtc.coturn' field 'protocol' must be 'turn' or 'turns', got 'http'",
+                protocol.getMessage());
+    }
+
+    @Test
+    void stunServerComesFromDesktopEnvlocal() throws Exception {
+        assertEquals("stun://stun.l.google.com:19302", settingsFor(
+                "desktop.envlocal : { 'STUN_SERVER': 'stun://stun.l.google.com:19302' }").stunServer().orElseThrow());
+        assertTrue(settingsFor("desktop.envlocal : { 'X11LISTEN': 'tcp' }").stunServer().isEmpty());
+        assertEquals("sound is turned off on this server (desktop.pod's 'sound' entry has 'enable': False)",
+                settingsFor("webrtc.enable : True\ndesktop.pod : { 'sound': { 'enable': False } }").soundOffReason());
     }
 
     @Test
