@@ -12,8 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
-import java.util.function.Predicate;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -38,6 +38,8 @@ class ConfigMapIT {
     private static final String NAMESPACE = "abcdesktop";
     private static final String NAME = "abcdesktop-config";
     private static final String SOURCE = "configmap abcdesktop/abcdesktop-config key od.config";
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
 
     private static FakeKubernetesApi api;
     private static LibertyServer server;
@@ -70,7 +72,7 @@ class ConfigMapIT {
     @AfterEach
     void restore() {
         replace(sample);
-        awaitConfig(c -> c.getJsonObject("values").getBoolean("webrtc.enable", false) && c.isNull("lastRefusal"));
+        server.awaitConfig(c -> c.getJsonObject("values").getBoolean("webrtc.enable", false) && c.isNull("lastRefusal"), WAIT);
     }
 
     /** `kubectl replace`: PUT the whole ConfigMap. */
@@ -93,26 +95,9 @@ class ConfigMapIT {
         }
     }
 
-    private static JsonObject config() {
-        return Json.createReader(new StringReader(server.get("/API/admin/config").body())).readObject();
-    }
-
-    private static long awaitConfig(Predicate<JsonObject> condition) {
-        long start = System.nanoTime();
-        JsonObject config = config();
-        while (!condition.test(config)) {
-            if (System.nanoTime() - start > 15_000_000_000L) {
-                throw new AssertionError("configuration never reached the expected state: " + config);
-            }
-            Sleep.millis(50);
-            config = config();
-        }
-        return (System.nanoTime() - start) / 1_000_000;
-    }
-
     @Test
     void theConfigMapIsInForceFromTheStart() {
-        long millis = awaitConfig(c -> SOURCE.equals(c.getString("source")));
+        long millis = server.awaitConfig(c -> SOURCE.equals(c.getString("source")), WAIT);
         assertTrue(millis < 15_000);
         String body = server.postJson("/API/webrtc/coturn_rtcconfiguration", "{}").body();
         assertTrue(body.contains("stun:stun.configmap.test:3478"), body);
@@ -127,9 +112,9 @@ class ConfigMapIT {
 
     @Test
     void aReplacedConfigMapIsInForceWithinTwoSecondsWithoutARestart() {
-        awaitConfig(c -> SOURCE.equals(c.getString("source")));
+        server.awaitConfig(c -> SOURCE.equals(c.getString("source")), WAIT);
         replace(sample.replace("webrtc.enable : True", "webrtc.enable : False"));
-        long millis = awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"));
+        long millis = server.awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"), WAIT);
         System.out.printf("ConfigMap replacement in force after %d ms%n", millis);
         assertTrue(millis <= 2000, "in force after " + millis + " ms");
         String keyInfo = server.postJson("/API/core/getkeyinfo", "{\"provider\":\"webrtc.enable\"}").body();
@@ -139,11 +124,11 @@ class ConfigMapIT {
     @Test
     void aBrokenReplacementIsRefusedAndTheLastGoodStaysInForce() {
         replace(sample.replace("webrtc.enable : True", "webrtc.enable : False"));
-        awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"));
-        String good = config().getString("sha256");
+        server.awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"), WAIT);
+        String good = server.config().getString("sha256");
         replace(sample.replace("webrtc.enable : True", "webrtc.enable : os.getenv('SOUND')"));
-        awaitConfig(c -> !c.isNull("lastRefusal"));
-        JsonObject config = config();
+        server.awaitConfig(c -> !c.isNull("lastRefusal"), WAIT);
+        JsonObject config = server.config();
         assertEquals(SOURCE + ":7:17: in the value of 'webrtc.enable': 'os.getenv(...)' is a call: od.config values "
                 + "must be literals", config.getJsonObject("lastRefusal").getString("message"));
         assertEquals(good, config.getString("sha256"));
@@ -152,7 +137,7 @@ class ConfigMapIT {
 
     @Test
     void aWatchThatDropsIsOpenedAgain() {
-        awaitConfig(c -> SOURCE.equals(c.getString("source")));
+        server.awaitConfig(c -> SOURCE.equals(c.getString("source")), WAIT);
         int opened = api.watchesOpened();
         api.dropWatches();
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -161,7 +146,7 @@ class ConfigMapIT {
         }
         assertTrue(api.watchesOpened() > opened, "the watch was not opened again");
         replace(sample.replace("webrtc.enable : True", "webrtc.enable : False"));
-        long millis = awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"));
+        long millis = server.awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"), WAIT);
         assertTrue(millis <= 2000, "in force after " + millis + " ms once the watch was back");
     }
 }

@@ -10,17 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.function.Predicate;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.rtcsound.testing.Chromium;
+import org.rtcsound.testing.ChromiumPerClass;
 import org.rtcsound.testing.PageAudio;
 import org.rtcsound.testing.SignallingClient;
 import org.rtcsound.testing.Sleep;
@@ -32,35 +30,24 @@ import org.rtcsound.testing.Tones;
  * takes a new version within 2 s without a restart, refuses a broken one and keeps the
  * last good one, and a call already playing goes on.
  */
-@ExtendWith(Suite.class)
+@ExtendWith({Suite.class, ChromiumPerClass.class})
 class OdConfigLiveIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String SOUND_OFF = "ERROR sound is turned off on this server (webrtc.enable is False)";
 
-    private static Chromium chromium;
     private final Suite.Parts parts;
+    private final Chromium chromium;
 
-    OdConfigLiveIT(Suite.Parts parts) {
+    OdConfigLiveIT(Suite.Parts parts, Chromium chromium) {
         this.parts = parts;
-    }
-
-    @BeforeAll
-    static void launchBrowser() {
-        chromium = Chromium.launch();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (chromium != null) {
-            chromium.close();
-        }
+        this.chromium = chromium;
     }
 
     @AfterEach
     void restore() {
         Suite.restoreOdConfig();
-        awaitConfig(c -> c.getJsonObject("values").getBoolean("webrtc.enable", false) && c.isNull("lastRefusal"));
+        parts.liberty().awaitConfig(c -> c.getJsonObject("values").getBoolean("webrtc.enable", false) && c.isNull("lastRefusal"), WAIT);
     }
 
     /** Replaces od.config in one step, as a ConfigMap update does. */
@@ -73,24 +60,6 @@ class OdConfigLiveIT {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private JsonObject config() {
-        return Json.createReader(new StringReader(parts.liberty().get("/API/admin/config").body())).readObject();
-    }
-
-    /** Polls the admin view until it satisfies the condition; returns how long that took. */
-    private long awaitConfig(Predicate<JsonObject> condition) {
-        long start = System.nanoTime();
-        JsonObject config = config();
-        while (!condition.test(config)) {
-            if (System.nanoTime() - start > WAIT.toNanos()) {
-                throw new AssertionError("configuration never reached the expected state: " + config);
-            }
-            Sleep.millis(50);
-            config = config();
-        }
-        return (System.nanoTime() - start) / 1_000_000;
     }
 
     private boolean keyInfoWebrtcEnable() {
@@ -123,13 +92,12 @@ class OdConfigLiveIT {
     @Test
     void aBrokenVersionIsRefusedWithLineAndColumnAndTheLastGoodStaysInForce() {
         replaceOdConfig("webrtc.enable : False\n");
-        awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"));
-        String goodVersion = config().getString("sha256");
+        parts.liberty().awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"), WAIT);
+        String goodVersion = parts.liberty().config().getString("sha256");
 
         replaceOdConfig("webrtc.enable : false\n");
-        JsonObject refused = config();
-        awaitConfig(c -> !c.isNull("lastRefusal"));
-        refused = config();
+        parts.liberty().awaitConfig(c -> !c.isNull("lastRefusal"), WAIT);
+        JsonObject refused = parts.liberty().config();
         assertEquals(Suite.odConfig() + ":7:17: in the value of 'webrtc.enable': 'false' is not a Python literal: "
                 + "write True, False or None", refused.getJsonObject("lastRefusal").getString("message"));
         assertEquals(goodVersion, refused.getString("sha256"), "the last good version stays in force");
@@ -142,9 +110,9 @@ class OdConfigLiveIT {
     void theAdminViewShowsTheVersionInForceWithSecretsRedacted() {
         replaceOdConfig("webrtc.enable : True\nwebrtc.coturn : { 'coturn_static_auth_secret': 'S3cr3t-od-config',\n"
                 + "    'ttl': 3600, 'protocol': 'turn', 'url': 'turn.example:3478' }\n");
-        awaitConfig(c -> c.getJsonObject("values").containsKey("webrtc.coturn"));
+        parts.liberty().awaitConfig(c -> c.getJsonObject("values").containsKey("webrtc.coturn"), WAIT);
         String body = parts.liberty().get("/API/admin/config").body();
-        JsonObject config = config();
+        JsonObject config = parts.liberty().config();
         assertEquals(Suite.odConfig().toString(), config.getString("source"));
         JsonObject coturn = config.getJsonObject("values").getJsonObject("webrtc.coturn");
         assertEquals("*** redacted ***", coturn.getString("coturn_static_auth_secret"));
@@ -162,8 +130,8 @@ class OdConfigLiveIT {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        awaitConfig(c -> !c.getJsonObject("values").getJsonObject("desktop.pod").getJsonObject("sound")
-                .getBoolean("enable"));
+        parts.liberty().awaitConfig(c -> !c.getJsonObject("values").getJsonObject("desktop.pod").getJsonObject("sound")
+                .getBoolean("enable"), WAIT);
         assertEquals("ERROR sound is turned off on this server (desktop.pod's 'sound' entry has 'enable': False)",
                 hello());
     }
@@ -176,7 +144,7 @@ class OdConfigLiveIT {
             PageAudio.awaitState(playing, "available", 20_000);
             PageAudio.awaitPackets(playing, 5000);
             replaceOdConfig("webrtc.enable : False\n");
-            awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"));
+            parts.liberty().awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"), WAIT);
 
             PageAudio.Heard heard = PageAudio.listen(playing.page(), 1000);
             assertTrue(Math.abs(heard.peakHz() - 880) <= 2 * heard.binHz(), "the playing call goes on: " + heard);

@@ -7,11 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.rtcsound.testing.Chromium;
+import org.rtcsound.testing.ChromiumPerClass;
 import org.rtcsound.testing.PageAudio;
 import org.rtcsound.testing.Sleep;
 import org.rtcsound.testing.Suite;
@@ -21,28 +20,17 @@ import org.rtcsound.testing.Tones;
  * End to end with real parts: a tone played into the desktop's sink (virtspk) with
  * paplay is heard in headless Chromium's page, through Liberty, GStreamer and WebRTC.
  */
-@ExtendWith(Suite.class)
+@ExtendWith({Suite.class, ChromiumPerClass.class})
 class SoundReachesBrowserIT {
 
     private static final double TIMEOUT_MS = 20_000;
 
-    private static Chromium chromium;
     private final Suite.Parts parts;
+    private final Chromium chromium;
 
-    SoundReachesBrowserIT(Suite.Parts parts) {
+    SoundReachesBrowserIT(Suite.Parts parts, Chromium chromium) {
         this.parts = parts;
-    }
-
-    @BeforeAll
-    static void launchBrowser() {
-        chromium = Chromium.launch();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        if (chromium != null) {
-            chromium.close();
-        }
+        this.chromium = chromium;
     }
 
     @Test

@@ -119,6 +119,25 @@ public final class LibertyServer implements AutoCloseable {
         return Json.createReader(new StringReader(response.body())).readObject();
     }
 
+    /** GET /API/admin/config: the od.config in force, the last refusal, the values. */
+    public JsonObject config() {
+        return Json.createReader(new StringReader(get("/API/admin/config").body())).readObject();
+    }
+
+    /** Polls the admin view of the configuration until it satisfies the condition; returns how long that took (ms). */
+    public long awaitConfig(java.util.function.Predicate<JsonObject> condition, Duration timeout) {
+        long start = System.nanoTime();
+        JsonObject config = config();
+        while (!condition.test(config)) {
+            if (System.nanoTime() - start > timeout.toNanos()) {
+                throw new AssertionError("configuration never reached the expected state: " + config);
+            }
+            Sleep.millis(50);
+            config = config();
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
     /** Waits until no session and no pipeline is left; returns the last status. */
     public JsonObject awaitIdle(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
