@@ -1,15 +1,25 @@
 package org.rtcsound.ice;
 
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Optional;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 
+import org.rtcsound.config.Coturn;
 import org.rtcsound.config.SoundSettings;
 
 /**
- * The browser's RTCConfiguration: the configured {@code webrtc.rtc_configuration}
- * ({@code iceServers} with STUN). TURN entries with time-limited credentials join it
- * once coturn is configured.
+ * The browser's RTCConfiguration, merged as pyos merges it: the configured
+ * {@code webrtc.rtc_configuration} (its {@code iceServers}, STUN), plus one TURN entry with
+ * a credential that expires after {@code webrtc.coturn}'s {@code ttl} and is bound to the
+ * user. Without {@code webrtc.coturn}, STUN only. Also webrtcbin's own TURN server for a
+ * new call, with a credential of its own.
  */
 @ApplicationScoped
 public class RtcConfigurationService {
@@ -17,7 +27,31 @@ public class RtcConfigurationService {
     @Inject
     SoundSettings settings;
 
+    Clock clock = Clock.systemUTC();
+
     public JsonObject forUser(String userId) {
-        return settings.rtcConfiguration();
+        JsonObject configured = settings.rtcConfiguration();
+        Optional<Coturn> coturn = settings.coturn();
+        if (coturn.isEmpty()) {
+            return configured;
+        }
+        TurnCredential credential = credential(coturn.get(), userId);
+        JsonArrayBuilder servers = Json.createArrayBuilder(configured.containsKey("iceServers")
+                ? configured.getJsonArray("iceServers") : JsonObject.EMPTY_JSON_ARRAY.asJsonArray());
+        servers.add(Json.createObjectBuilder()
+                .add("urls", coturn.get().protocol() + ":" + coturn.get().url())
+                .add("username", credential.username())
+                .add("credential", credential.credential()));
+        return Json.createObjectBuilder(configured).add("iceServers", servers).build();
+    }
+
+    /** webrtcbin's turn-server URI for a new call, or empty without coturn. */
+    public Optional<String> webrtcbinTurnServer(String userId) {
+        return settings.coturn().map(coturn -> credential(coturn, userId).webrtcbinUri(coturn.protocol(), coturn.url()));
+    }
+
+    private TurnCredential credential(Coturn coturn, String userId) {
+        Instant expiry = clock.instant().plusSeconds(coturn.ttlSeconds());
+        return TurnCredential.issue(coturn.staticAuthSecret(), userId, expiry);
     }
 }

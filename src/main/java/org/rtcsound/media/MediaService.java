@@ -27,8 +27,13 @@ public class MediaService {
         return runtime.problem();
     }
 
-    public MediaPeer createPeer(PulseAudioDesktop desktop, String stunServer, MediaPeer.Listener listener) {
-        return new SoundPipeline(desktop, stunServer, listener);
+    /**
+     * @param stunServer webrtcbin's stun-server ({@code stun://host:port}), or null
+     * @param turnServer webrtcbin's turn-server ({@code turn(s)://user:password@host:port}), or null
+     */
+    public MediaPeer createPeer(PulseAudioDesktop desktop, String stunServer, String turnServer,
+            MediaPeer.Listener listener) {
+        return new SoundPipeline(desktop, new IceServers(stunServer, turnServer), listener);
     }
 
     public SerialTasks serialTasks(Consumer<Throwable> onFailure) {

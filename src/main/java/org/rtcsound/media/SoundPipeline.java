@@ -55,7 +55,7 @@ public final class SoundPipeline implements MediaPeer {
             "! webrtcbin name=webrtc bundle-policy=max-bundle latency=0");
 
     private final PulseAudioDesktop desktop;
-    private final String stunServer;
+    private final IceServers iceServers;
     private final Listener listener;
     private final Object lock = new Object();
 
@@ -66,9 +66,9 @@ public final class SoundPipeline implements MediaPeer {
     private Pipeline pipeline;
     private WebRTCBin webrtc;
 
-    public SoundPipeline(PulseAudioDesktop desktop, String stunServer, Listener listener) {
+    public SoundPipeline(PulseAudioDesktop desktop, IceServers iceServers, Listener listener) {
         this.desktop = desktop;
-        this.stunServer = stunServer;
+        this.iceServers = iceServers;
         this.listener = listener;
     }
 
@@ -101,8 +101,11 @@ public final class SoundPipeline implements MediaPeer {
             Pad sendPad = webrtc.getStaticPad("sink_0");
             GObjectCalls.setOnObjectProperty(sendPad, "transceiver", "codec-preferences", Caps.fromString(RTP_CAPS));
             sendPad.dispose();
-            if (stunServer != null) {
-                webrtc.setStunServer(stunServer);
+            if (iceServers.stun() != null) {
+                webrtc.setStunServer(iceServers.stun());
+            }
+            if (iceServers.turn() != null) {
+                webrtc.setTurnServer(iceServers.turn());
             }
             // The offer is made when webrtcbin says it is ready for one, as in GStreamer's
             // sendrecv example; asking earlier sometimes gets no answer at all.

@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 
 import org.rtcsound.config.SoundSettings;
 import org.rtcsound.desktop.DesktopLocator;
+import org.rtcsound.ice.RtcConfigurationService;
 import org.rtcsound.media.MediaPeer;
 import org.rtcsound.media.MediaService;
 import org.rtcsound.media.SerialTasks;
@@ -24,6 +25,9 @@ public class SoundCalls implements SignallingSession.Calls {
     @Inject
     MediaService media;
 
+    @Inject
+    RtcConfigurationService rtcConfiguration;
+
     @Override
     public String unavailableReason() {
         String off = settings.soundOffReason();
@@ -32,7 +36,9 @@ public class SoundCalls implements SignallingSession.Calls {
 
     @Override
     public MediaPeer open(String uid, MediaPeer.Listener listener) {
-        return media.createPeer(desktops.locate(uid), settings.stunServer().orElse(null), listener);
+        // A TURN credential of its own for every call, so a new call never meets an expired one.
+        return media.createPeer(desktops.locate(uid), settings.stunServer().orElse(null),
+                rtcConfiguration.webrtcbinTurnServer(uid).orElse(null), listener);
     }
 
     @Override

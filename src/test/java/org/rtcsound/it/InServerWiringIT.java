@@ -161,7 +161,7 @@ class InServerWiringIT {
         assertNotNull(executor, "the server's managed executor is injected");
         CompletableFuture<String> offer = new CompletableFuture<>();
         CompletableFuture<String> failure = new CompletableFuture<>();
-        MediaPeer peer = media.createPeer(desktops.locate("anyone"), null, new MediaPeer.Listener() {
+        MediaPeer peer = media.createPeer(desktops.locate("anyone"), null, null, new MediaPeer.Listener() {
             @Override
             public void onOffer(String sdp) {
                 offer.complete(sdp);

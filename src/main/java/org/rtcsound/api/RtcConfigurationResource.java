@@ -1,0 +1,38 @@
+package org.rtcsound.api;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.rtcsound.config.InvalidSettingException;
+import org.rtcsound.ice.RtcConfigurationService;
+
+/**
+ * rtcsound's own resource for the browser's RTCConfiguration: {@code GET
+ * /API/rtcsound/rtc-configuration} answers the object itself (for {@code new
+ * RTCPeerConnection(...)}), with a fresh TURN credential each time; an unusable
+ * configuration answers 500 with {@code {"error": ...}} naming the setting.
+ */
+@RequestScoped
+@Path("rtcsound/rtc-configuration")
+public class RtcConfigurationResource {
+
+    @Inject
+    RtcConfigurationService rtcConfiguration;
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response get() {
+        try {
+            return Response.ok(rtcConfiguration.forUser(null)).header("Cache-Control", "no-store").build();
+        } catch (InvalidSettingException e) {
+            return Response.serverError().type(MediaType.APPLICATION_JSON)
+                    .entity(Json.createObjectBuilder().add("error", e.getMessage()).build()).build();
+        }
+    }
+}

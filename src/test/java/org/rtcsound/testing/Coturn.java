@@ -1,0 +1,93 @@
+package org.rtcsound.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real coturn (Debian's `turnserver`) configured like the seed's minimal
+ * /etc/turnserver.conf (lt-cred-mech, use-auth-secret, static-auth-secret, realm, a
+ * listening port), adapted to a test: loopback, no TLS, files of its own.
+ */
+public final class Coturn implements AutoCloseable {
+
+    public static final String REALM = "turn.rtcsound.test";
+
+    private final Process process;
+    private final String listeningIp;
+    private final int port;
+
+    private Coturn(Process process, String listeningIp, int port) {
+        this.process = process;
+        this.listeningIp = listeningIp;
+        this.port = port;
+    }
+
+    public static Coturn start(Path directory, String secret, String listeningIp, int port) {
+        Requirements.require("turnserver", "coturn");
+        try {
+            Files.createDirectories(directory);
+            Path config = directory.resolve("turnserver.conf");
+            Files.writeString(config, String.join("\n",
+                    "listening-port=" + port,
+                    "listening-ip=" + listeningIp,
+                    "relay-ip=" + listeningIp,
+                    "lt-cred-mech",
+                    "use-auth-secret",
+                    "static-auth-secret=" + secret,
+                    "server-name=" + REALM,
+                    "realm=" + REALM,
+                    "no-tls",
+                    "no-dtls",
+                    "no-cli",
+                    "allow-loopback-peers",
+                    "no-multicast-peers",
+                    "userdb=" + directory.resolve("turndb"),
+                    "pidfile=" + directory.resolve("turnserver.pid"),
+                    "log-file=" + directory.resolve("turnserver.log"),
+                    "simple-log", ""));
+            Process process = Processes.start(List.of("turnserver", "-c", config.toString()), Map.of(),
+                    directory.resolve("turnserver.out"));
+            Coturn coturn = new Coturn(process, listeningIp, port);
+            coturn.awaitAnswering();
+            return coturn;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An Allocate without credentials answers 401 once coturn listens. */
+    private void awaitAnswering() {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("coturn exited");
+            }
+            try {
+                if (TurnAllocation.allocate(address(), "probe", "probe") == 401) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                Sleep.millis(100);
+            }
+        }
+        throw new IllegalStateException("coturn did not answer in 10 s");
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(listeningIp, port);
+    }
+
+    /** host:port, as webrtc.coturn's url. */
+    public String url() {
+        return listeningIp + ":" + port;
+    }
+
+    @Override
+    public void close() {
+        Processes.stop(process);
+    }
+}
