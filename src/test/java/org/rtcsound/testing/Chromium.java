@@ -45,12 +45,17 @@ public final class Chromium implements AutoCloseable {
 
     public static Chromium launch(List<String> flags) {
         Requirements.require("chromium", "chromium");
+        return launch(flags, Requirements.which("chromium"));
+    }
+
+    /** Launches another executable, such as a script that runs Chromium in a network namespace. */
+    public static Chromium launch(List<String> flags, Path executable) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("PULSE_SERVER", "unix:/nonexistent/rtcsound-test"); // no route to the desktop's PulseAudio
         Playwright playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         Browser browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
-                .setExecutablePath(Requirements.which("chromium"))
+                .setExecutablePath(executable)
                 .setHeadless(true)
                 .setArgs(new ArrayList<>(flags))
                 .setEnv(env));

@@ -27,6 +27,11 @@ public final class Coturn implements AutoCloseable {
     }
 
     public static Coturn start(Path directory, String secret, String listeningIp, int port) {
+        return start(directory, secret, listeningIp, port, List.of());
+    }
+
+    /** coturn whose command runs after {@code prefix} (e.g. `ip netns exec NS`). */
+    public static Coturn start(Path directory, String secret, String listeningIp, int port, List<String> prefix) {
         Requirements.require("turnserver", "coturn");
         try {
             Files.createDirectories(directory);
@@ -49,8 +54,9 @@ public final class Coturn implements AutoCloseable {
                     "pidfile=" + directory.resolve("turnserver.pid"),
                     "log-file=" + directory.resolve("turnserver.log"),
                     "simple-log", ""));
-            Process process = Processes.start(List.of("turnserver", "-c", config.toString()), Map.of(),
-                    directory.resolve("turnserver.out"));
+            List<String> command = new java.util.ArrayList<>(prefix);
+            command.addAll(List.of("turnserver", "-c", config.toString()));
+            Process process = Processes.start(command, Map.of(), directory.resolve("turnserver.out"));
             Coturn coturn = new Coturn(process, listeningIp, port);
             coturn.awaitAnswering();
             return coturn;

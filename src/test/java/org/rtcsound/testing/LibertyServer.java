@@ -25,35 +25,55 @@ public final class LibertyServer implements AutoCloseable {
 
     private final Path wlp;
     private final String name;
+    private final String host;
     private final int httpPort;
     private final int httpsPort;
+    /** Put before every `server` command: `ip netns exec NS` runs the server in a namespace. */
+    private final List<String> prefix;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private LibertyServer(Path wlp, String name, int httpPort, int httpsPort) {
+    private LibertyServer(Path wlp, String name, String host, int httpPort, int httpsPort, List<String> prefix) {
         this.wlp = wlp;
         this.name = name;
+        this.host = host;
         this.httpPort = httpPort;
         this.httpsPort = httpsPort;
+        this.prefix = prefix;
     }
 
     public static LibertyServer start(Path wlp, String name, int httpPort, int httpsPort, Map<String, String> env) {
+        return start(wlp, name, "localhost", httpPort, httpsPort, env, List.of());
+    }
+
+    /** A server reached at {@code host}, its commands run after {@code prefix} (e.g. in a network namespace). */
+    public static LibertyServer start(Path wlp, String name, String host, int httpPort, int httpsPort,
+            Map<String, String> env, List<String> prefix) {
         if (!Files.isDirectory(wlp.resolve("usr/servers").resolve(name))) {
             throw new IllegalStateException("no Liberty server " + name + " under " + wlp
                     + ": run the suite with `./rtcsound test` (mvn verify creates it)");
         }
-        LibertyServer server = new LibertyServer(wlp, name, httpPort, httpsPort);
+        LibertyServer server = new LibertyServer(wlp, name, host, httpPort, httpsPort, prefix);
         server.command("stop"); // a server left over from an interrupted run
         Map<String, String> environment = new HashMap<>(env);
         environment.put("HTTP_PORT", Integer.toString(httpPort));
         environment.put("HTTPS_PORT", Integer.toString(httpsPort));
-        Processes.run(List.of(wlp.resolve("bin/server").toString(), "start", name), environment, 120);
+        if (!host.equals("localhost")) {
+            environment.put("RTCSOUND_HOST", "*");
+        }
+        Processes.run(server.serverCommand("start"), environment, 120);
         server.awaitReady(Duration.ofSeconds(90));
         return server;
     }
 
+    private List<String> serverCommand(String verb) {
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of(wlp.resolve("bin/server").toString(), verb, name));
+        return command;
+    }
+
     private void command(String verb) {
         try {
-            Processes.run(List.of(wlp.resolve("bin/server").toString(), verb, name), Map.of(), 120);
+            Processes.run(serverCommand(verb), Map.of(), 120);
         } catch (IllegalStateException e) {
             // stop answers non-zero when the server was not running
         }
@@ -79,15 +99,15 @@ public final class LibertyServer implements AutoCloseable {
     }
 
     public URI httpUri(String path) {
-        return URI.create("http://localhost:" + httpPort + path);
+        return URI.create("http://" + host + ":" + httpPort + path);
     }
 
     public URI httpsUri(String path) {
-        return URI.create("https://localhost:" + httpsPort + path);
+        return URI.create("https://" + host + ":" + httpsPort + path);
     }
 
     public URI wsUri(String path) {
-        return URI.create("ws://localhost:" + httpPort + path);
+        return URI.create("ws://" + host + ":" + httpPort + path);
     }
 
     public HttpResponse<String> get(String path) {

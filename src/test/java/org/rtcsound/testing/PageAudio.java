@@ -92,6 +92,22 @@ public final class PageAudio {
         return new Inbound((long) number(r, "packetsReceived"), number(r, "totalAudioEnergy"));
     }
 
+    /** The candidate types (host, srflx, prflx, relay) of the pair the page's connection selected. */
+    public static String selectedPair(Page page) {
+        return (String) page.evaluate("""
+                async () => {
+                  const stats = await window.rtcsound.peerConnection.getStats();
+                  for (const transport of stats.values()) {
+                    if (transport.type === 'transport' && transport.selectedCandidatePairId) {
+                      const pair = stats.get(transport.selectedCandidatePairId);
+                      return stats.get(pair.localCandidateId).candidateType + '/'
+                          + stats.get(pair.remoteCandidateId).candidateType;
+                    }
+                  }
+                  return 'none';
+                }""");
+    }
+
     private static double number(Map<?, ?> map, String key) {
         return ((Number) map.get(key)).doubleValue();
     }
