@@ -121,6 +121,23 @@ class OdConfigLiveIT {
     }
 
     @Test
+    void aMissingPulseAudioDeviceIsAClearErrorNamingItAndNothingIsLeftBehind() {
+        replaceOdConfig("webrtc.enable : True\nrtcsound.pulse.speaker-sink : 'nosuchsink'\n");
+        parts.liberty().awaitConfig(c -> c.getJsonObject("values").containsKey("rtcsound.pulse.speaker-sink"), WAIT);
+        try (SignallingClient client = SignallingClient.connect(parts.liberty().wsUri("/signalling"))) {
+            client.send("HELLO nodevice");
+            String error = client.nextMatching(f -> f.startsWith("ERROR"), WAIT);
+            assertTrue(error.startsWith("ERROR cannot capture the desktop's sound from device 'nosuchsink.monitor' on "
+                    + "PulseAudio server " + parts.pulse().server()), error);
+            assertTrue(error.endsWith("the desktop's PulseAudio must have the sink 'nosuchsink'"), error);
+            assertEquals(1011, client.awaitClose(WAIT).code());
+        }
+        assertEquals(0, parts.liberty().awaitIdle(WAIT).getInt("pipelines"));
+        assertFalse(parts.pulse().pactl("list", "short", "modules").contains("nosuchsink"),
+                "rtcsound never loads modules into the desktop's PulseAudio");
+    }
+
+    @Test
     void desktopPodsSoundEntryTurnsSoundOffToo() {
         try {
             String sample = Files.readString(Path.of("src/main/resources/od.config"));
