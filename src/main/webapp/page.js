@@ -23,6 +23,30 @@ sound.addEventListener('status', ({ detail }) => {
 
 enableButton.addEventListener('click', () => sound.enableSound().catch((e) => console.log(e)));
 
+// The microphone is the user's choice, never a prompt that holds the sound back.
+const microphoneButton = document.getElementById('microphone');
+const muteButton = document.getElementById('mute');
+const microphoneStatus = document.getElementById('microphone-status');
+
+sound.addEventListener('microphone', ({ detail }) => {
+  microphoneStatus.textContent = detail.message;
+  microphoneStatus.dataset.state = detail.state;
+  const active = detail.state === 'on' || detail.state === 'muted';
+  microphoneButton.textContent = active ? 'Turn off the microphone' : 'Turn on the microphone';
+  muteButton.hidden = !active;
+  muteButton.textContent = detail.state === 'muted' ? 'Unmute' : 'Mute';
+});
+
+microphoneButton.addEventListener('click', () => {
+  if (sound.microphone) {
+    sound.disableMicrophone();
+  } else {
+    sound.enableMicrophone();
+  }
+});
+
+muteButton.addEventListener('click', () => sound.setMicrophoneMuted(sound.microphoneState !== 'muted'));
+
 async function showSecureLink() {
   document.getElementById('insecure').hidden = false;
   const link = document.getElementById('secure-link');

@@ -11,6 +11,15 @@
 
 const CONNECT_TIMEOUT_MS = 4000;
 
+const MICROPHONE = {
+  off: 'microphone off',
+  on: 'microphone on',
+  muted: 'microphone muted',
+  denied: 'microphone blocked: allow it in the browser to talk into the desktop',
+  unavailable: 'no microphone',
+  error: 'microphone failed',
+};
+
 const STATES = {
   waiting: 'sound not yet available',
   available: 'sound available',
@@ -40,6 +49,8 @@ export class RtcSound extends EventTarget {
     this.playing = false;
     this.stopped = false;
     this.retries = 0;
+    this.microphone = null; // the local track, once the user has turned the microphone on
+    this.microphoneState = 'off';
   }
 
   /** Connects, and keeps connecting after any loss until stop(). */
@@ -57,6 +68,81 @@ export class RtcSound extends EventTarget {
   stop() {
     this.stopped = true;
     this.#hangUp();
+  }
+
+  /**
+   * Turns the microphone on: asks the browser for it (with webrtc.rtc_constraints from the
+   * server) and sends it on the call's audio transceiver. Sound plays whatever the answer.
+   */
+  async enableMicrophone() {
+    if (this.microphone) {
+      return;
+    }
+    let stream;
+    try {
+      const constraints = await this.#fetchConstraints();
+      stream = await navigator.mediaDevices.getUserMedia({ ...constraints, video: false });
+    } catch (e) {
+      const state = e.name === 'NotAllowedError' || e.name === 'SecurityError' ? 'denied'
+        : e.name === 'NotFoundError' || e.name === 'OverconstrainedError' ? 'unavailable' : 'error';
+      this.log(`Microphone: ${e.name} ${e.message}`);
+      this.#setMicrophoneState(state, MICROPHONE[state]);
+      return;
+    }
+    const track = stream.getAudioTracks()[0];
+    if (!track) {
+      this.#setMicrophoneState('unavailable', MICROPHONE.unavailable);
+      return;
+    }
+    track.onended = () => {
+      // the device went away: say so, keep the sound
+      this.microphone = null;
+      this.#sender()?.replaceTrack(null);
+      this.#setMicrophoneState('unavailable', 'the microphone was disconnected');
+    };
+    this.microphone = track;
+    await this.#sender()?.replaceTrack(track);
+    this.#setMicrophoneState('on', MICROPHONE.on);
+  }
+
+  /** Mute or unmute without renegotiation: a muted track sends silence. */
+  setMicrophoneMuted(muted) {
+    if (!this.microphone) {
+      return;
+    }
+    this.microphone.enabled = !muted;
+    this.#setMicrophoneState(muted ? 'muted' : 'on', MICROPHONE[muted ? 'muted' : 'on']);
+  }
+
+  /** Turns the microphone off and gives the device back. */
+  disableMicrophone() {
+    const track = this.microphone;
+    this.microphone = null;
+    this.#sender()?.replaceTrack(null);
+    track?.stop();
+    this.#setMicrophoneState('off', MICROPHONE.off);
+  }
+
+  #sender() {
+    return this.peerConnection?.getTransceivers()[0]?.sender;
+  }
+
+  async #fetchConstraints() {
+    const response = await fetch(new URL('/API/core/getkeyinfo', this.baseUrl), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ provider: 'webrtc.rtc_constraints' }),
+      credentials: 'same-origin',
+    });
+    const reply = await response.json();
+    const constraints = reply.id;
+    // od.config may say just { 'audio': True }
+    return typeof constraints === 'object' && constraints ? constraints : { audio: true };
+  }
+
+  #setMicrophoneState(state, message) {
+    this.microphoneState = state;
+    this.dispatchEvent(new CustomEvent('microphone', { detail: { state, message } }));
   }
 
   /** For the "enable sound" button when the browser blocked autoplay. */
@@ -103,6 +189,11 @@ export class RtcSound extends EventTarget {
       this.log('Registered with server, waiting for call');
       return;
     }
+    if (text.startsWith('ERROR microphone:')) {
+      this.log(`Server says: ${text}`);
+      this.#setMicrophoneState('error', text.slice(6));
+      return;
+    }
     if (text.startsWith('ERROR')) {
       this.log(`Server says: ${text}`);
       this.#setState('error', text.slice(6));
@@ -132,11 +223,20 @@ export class RtcSound extends EventTarget {
     };
     await pc.setRemoteDescription(offer);
     this.log('Got remote description', offer.sdp.length, 'bytes');
+    // Answer sendrecv even with no microphone yet, so that turning it on later needs no
+    // new negotiation (rtcsound is the only offerer): replaceTrack on this transceiver.
+    const transceiver = pc.getTransceivers()[0];
+    if (transceiver) {
+      transceiver.direction = 'sendrecv';
+    }
     const answer = await pc.createAnswer();
     answer.sdp = preferStereo(answer.sdp);
     await pc.setLocalDescription(answer);
     this.log('Local stream answer', pc.localDescription.sdp);
     this.socket.send(JSON.stringify({ sdp: { type: 'answer', sdp: pc.localDescription.sdp } }));
+    if (this.microphone) {
+      await this.#sender()?.replaceTrack(this.microphone);
+    }
     // A call that has not connected within a few seconds starts over at once, instead of
     // waiting the browser's own ICE timeouts out (about 15 s).
     this.connectTimer = setTimeout(() => {

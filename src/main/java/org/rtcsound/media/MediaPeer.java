@@ -26,5 +26,8 @@ public interface MediaPeer extends AutoCloseable {
 
         /** A readable message for the browser; the call cannot go on. */
         void onError(String message);
+
+        /** A readable message for the browser about a part that failed; the call goes on. */
+        void onWarning(String message);
     }
 }

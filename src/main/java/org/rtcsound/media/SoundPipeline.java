@@ -5,10 +5,10 @@ import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.freedesktop.gstreamer.Bin;
 import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
-import org.freedesktop.gstreamer.ElementFactory;
 import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.GstObject;
 import org.freedesktop.gstreamer.Pad;
@@ -124,9 +124,9 @@ public final class SoundPipeline implements MediaPeer {
         try {
             synchronized (lock) {
                 if (!closed && offerRequest == null) {
-                    // WebRTCBin.createOffer keeps its promise only in a local variable: the
+                    // WebRTCBin.createOffer keeps its promise only in a local variable, so the
                     // collector may take it, with its native callback, before the offer is
-                    // ready (seen here: ~5 % of offers never arrived). This field keeps it.
+                    // ready; this field keeps it reachable.
                     offerRequest = new Promise(this::offerReady);
                     webrtc.emit("create-offer", null, offerRequest);
                 }
@@ -189,31 +189,55 @@ public final class SoundPipeline implements MediaPeer {
         }
     }
 
-    /** Media from the browser. Until the microphone path exists it is dropped. */
+    /**
+     * The browser's microphone, when it sends one: decoded and played into the desktop's
+     * microphone sink, whose monitor the desktop's programs record from.
+     */
+    private static final String MICROPHONE = String.join(" ",
+            "queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
+            "! rtpopusdepay ! opusdec ! audioconvert ! audioresample",
+            "! pulsesink name=microphone client-name=rtcsound-microphone buffer-time=60000 latency-time=10000"
+                    + " sync=false");
+
     private void incomingPad(Element element, Pad pad) {
         try {
             synchronized (lock) {
                 if (closed || pad.getDirection() != PadDirection.SRC) {
                     return;
                 }
-                Element sink = ElementFactory.make("fakesink", null);
-                sink.set("sync", false);
-                sink.set("async", false);
-                pipeline.add(sink);
-                sink.syncStateWithParent();
-                Pad sinkPad = sink.getStaticPad("sink");
-                pad.link(sinkPad);
-                sinkPad.dispose();
+                Bin microphone = Gst.parseBinFromDescription(MICROPHONE, true);
+                Element sink = microphone.getElementByName("microphone");
+                if (desktop.server() != null) {
+                    sink.set("server", desktop.server());
+                }
+                sink.set("device", desktop.microphoneSink());
                 sink.dispose();
+                pipeline.add(microphone);
+                microphone.syncStateWithParent();
+                Pad input = microphone.getStaticPad("sink");
+                pad.link(input);
+                input.dispose();
+                microphone.dispose();
             }
         } catch (Throwable e) {
-            LOG.log(Level.WARNING, "linking the browser's media failed", e);
+            LOG.log(Level.WARNING, "linking the browser's microphone failed", e);
         }
     }
 
     private void busError(GstObject source, int code, String message) {
         String name = source == null ? "" : source.getName();
-        if ("capture".equals(name)) {
+        if ("microphone".equals(name)) {
+            // The desktop's sound goes on; only the microphone cannot reach the desktop.
+            String text = "microphone: cannot play into device '" + desktop.microphoneSink() + "' on "
+                    + desktop.serverLabel() + " (" + message + "); the desktop's PulseAudio must have the sink '"
+                    + desktop.microphoneSink() + "'";
+            LOG.warning(text);
+            synchronized (lock) {
+                if (!closed) {
+                    listener.onWarning(text);
+                }
+            }
+        } else if ("capture".equals(name)) {
             fail("cannot capture the desktop's sound from device '" + desktop.speakerMonitor() + "' on "
                     + desktop.serverLabel() + " (" + message + "); the desktop's PulseAudio must have the sink '"
                     + desktop.speakerSink() + "'");

@@ -192,5 +192,10 @@ public final class SignallingSession {
         public void onError(String message) {
             mediaFailed(message);
         }
+
+        @Override
+        public void onWarning(String message) {
+            transport.send("ERROR " + message);
+        }
     }
 }

@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,14 +64,7 @@ class CoturnIT {
     }
 
     private void configureCoturn(String entry) {
-        try {
-            String sample = Files.readString(Path.of("src/main/resources/od.config"));
-            Path next = Suite.odConfig().resolveSibling("od.config.next");
-            Files.writeString(next, sample + "\nwebrtc.coturn : " + entry + "\n");
-            Files.move(next, Suite.odConfig(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        Suite.editOdConfig(sample -> sample + "\nwebrtc.coturn : " + entry + "\n");
         parts.liberty().awaitConfig(c -> c.getJsonObject("values").containsKey("webrtc.coturn"), WAIT);
     }
 

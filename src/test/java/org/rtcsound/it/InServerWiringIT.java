@@ -175,6 +175,11 @@ class InServerWiringIT {
             public void onError(String message) {
                 failure.complete(message);
             }
+
+            @Override
+            public void onWarning(String message) {
+                failure.complete(message);
+            }
         });
         SerialTasks tasks = media.serialTasks(e -> failure.complete(String.valueOf(e)));
         int before = media.livePipelines();

@@ -4,11 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.StringReader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 import jakarta.json.Json;
@@ -50,16 +47,8 @@ class OdConfigLiveIT {
         parts.liberty().awaitConfig(c -> c.getJsonObject("values").getBoolean("webrtc.enable", false) && c.isNull("lastRefusal"), WAIT);
     }
 
-    /** Replaces od.config in one step, as a ConfigMap update does. */
     private static void replaceOdConfig(String edit) {
-        try {
-            String sample = Files.readString(Path.of("src/main/resources/od.config"));
-            Path next = Suite.odConfig().resolveSibling("od.config.next");
-            Files.writeString(next, sample.replace("webrtc.enable : True\n", edit));
-            Files.move(next, Suite.odConfig(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        Suite.editOdConfig(sample -> sample.replace("webrtc.enable : True\n", edit));
     }
 
     private boolean keyInfoWebrtcEnable() {
@@ -139,14 +128,7 @@ class OdConfigLiveIT {
 
     @Test
     void desktopPodsSoundEntryTurnsSoundOffToo() {
-        try {
-            String sample = Files.readString(Path.of("src/main/resources/od.config"));
-            Path next = Suite.odConfig().resolveSibling("od.config.next");
-            Files.writeString(next, sample.replace("'enable': True,", "'enable': False,"));
-            Files.move(next, Suite.odConfig(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        Suite.editOdConfig(sample -> sample.replace("'enable': True,", "'enable': False,"));
         parts.liberty().awaitConfig(c -> !c.getJsonObject("values").getJsonObject("desktop.pod").getJsonObject("sound")
                 .getBoolean("enable"), WAIT);
         assertEquals("ERROR sound is turned off on this server (desktop.pod's 'sound' entry has 'enable': False)",

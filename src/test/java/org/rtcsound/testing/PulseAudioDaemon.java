@@ -76,6 +76,69 @@ public final class PulseAudioDaemon implements AutoCloseable {
                 clientEnvironment(), directory.resolve("paplay.log"));
     }
 
+    /** Records a source (mono, 48 kHz, 16-bit) for a while: what a desktop program recording it would hear. */
+    public Recording record(String source, long millis) {
+        Process parec = Processes.start(List.of("parec", "--raw", "--format=s16le", "--rate=48000", "--channels=1",
+                "--latency-msec=20", "--device=" + source), clientEnvironment(), null);
+        java.io.ByteArrayOutputStream pcm = new java.io.ByteArrayOutputStream();
+        Thread reader = new Thread(() -> {
+            try {
+                parec.getInputStream().transferTo(pcm);
+            } catch (IOException ended) {
+                // parec was stopped
+            }
+        });
+        reader.start();
+        Sleep.millis(millis);
+        Processes.stop(parec);
+        try {
+            reader.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new Recording(pcm.toByteArray());
+    }
+
+    /** Mono s16le PCM at 48 kHz, with the two figures the tests judge sound by. */
+    public record Recording(byte[] pcm) {
+        public double seconds() {
+            return pcm.length / 2 / 48000.0;
+        }
+
+        /** Root mean square level, 0 to 1. */
+        public double rms() {
+            double sum = 0;
+            int n = pcm.length / 2;
+            for (int i = 0; i < n; i++) {
+                double v = sample(i);
+                sum += v * v;
+            }
+            return n == 0 ? 0 : Math.sqrt(sum / n);
+        }
+
+        /** The frequency of a pure tone, from its upward zero crossings. */
+        public double frequency() {
+            int n = pcm.length / 2;
+            int crossings = 0;
+            int first = -1;
+            int last = -1;
+            for (int i = 1; i < n; i++) {
+                if (sample(i - 1) < 0 && sample(i) >= 0) {
+                    crossings++;
+                    last = i;
+                    if (first < 0) {
+                        first = i;
+                    }
+                }
+            }
+            return crossings < 2 ? 0 : (crossings - 1) * 48000.0 / (last - first);
+        }
+
+        private double sample(int i) {
+            return (short) ((pcm[2 * i] & 0xFF) | (pcm[2 * i + 1] << 8)) / 32768.0;
+        }
+    }
+
     @Override
     public void close() {
         Processes.stop(process);

@@ -79,6 +79,18 @@ public final class Suite implements BeforeAllCallback, ParameterResolver {
         }
     }
 
+    /** Replaces the test server's od.config in one step (as a ConfigMap update does) with an edit of the sample. */
+    public static void editOdConfig(java.util.function.UnaryOperator<String> edit) {
+        try {
+            String sample = Files.readString(Path.of("src/main/resources/od.config"));
+            Path next = odConfig().resolveSibling("od.config.next");
+            Files.writeString(next, edit.apply(sample));
+            Files.move(next, odConfig(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Parts start(ExtensionContext context) {
         PulseAudioDaemon pulse = pulse(context);
         restoreOdConfig();

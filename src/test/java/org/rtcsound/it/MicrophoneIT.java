@@ -1,0 +1,133 @@
+package org.rtcsound.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.rtcsound.testing.Chromium;
+import org.rtcsound.testing.ChromiumPerClass;
+import org.rtcsound.testing.PageAudio;
+import org.rtcsound.testing.PulseAudioDaemon;
+import org.rtcsound.testing.Sleep;
+import org.rtcsound.testing.Suite;
+import org.rtcsound.testing.Tones;
+
+import com.microsoft.playwright.Page;
+
+/**
+ * The browser's microphone reaches the desktop: Chromium's fake capture plays a tone, the
+ * user turns the microphone on in the page, and the desktop's default source (virtmic.2,
+ * what `pavumeter --record` shows) carries that tone, while the desktop's own sound keeps
+ * playing in the page. Muted, the source falls silent; the page closed, no microphone
+ * stream remains in PulseAudio. Without permission, sound plays on.
+ */
+@ExtendWith({Suite.class, ChromiumPerClass.class})
+class MicrophoneIT {
+
+    private static final int MICROPHONE_HZ = 700;
+    private static final int SPEAKER_HZ = 440;
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final Suite.Parts parts;
+    private final Chromium plainChromium;
+
+    MicrophoneIT(Suite.Parts parts, Chromium plainChromium) {
+        this.parts = parts;
+        this.plainChromium = plainChromium;
+    }
+
+    @AfterEach
+    void restore() {
+        Suite.restoreOdConfig();
+        parts.liberty().awaitConfig(c -> c.isNull("lastRefusal")
+                && c.getJsonObject("values").getJsonObject("webrtc.rtc_constraints").get("audio").getValueType()
+                        == jakarta.json.JsonValue.ValueType.OBJECT
+                && c.getJsonObject("values").getJsonObject("webrtc.rtc_constraints").getJsonObject("audio")
+                        .getBoolean("echoCancellation"), WAIT);
+    }
+
+    private static void awaitMicrophone(Page page, String state) {
+        page.waitForFunction("s => window.rtcsound.microphoneState === s", state,
+                new Page.WaitForFunctionOptions().setTimeout(10_000));
+    }
+
+    @Test
+    void theMicrophoneReachesTheDesktopsDefaultSourceWhileTheSpeakerPlays() {
+        // Measuring a pure tone needs the browser's voice processing off (with it on, its
+        // level drops about tenfold): od.config's webrtc.rtc_constraints say so.
+        Suite.editOdConfig(sample -> sample.replace("'echoCancellation': True", "'echoCancellation': False")
+                .replace("'noiseSuppression': True", "'noiseSuppression': False")
+                .replace("'autoGainControl': True", "'autoGainControl': False"));
+        parts.liberty().awaitConfig(c -> !c.getJsonObject("values").getJsonObject("webrtc.rtc_constraints")
+                .getJsonObject("audio").getBoolean("echoCancellation"), WAIT);
+
+        Path voice = Tones.sine(parts.work().resolve("voice-" + MICROPHONE_HZ + ".wav"), MICROPHONE_HZ, 30, 0.5);
+        List<String> flags = new ArrayList<>(Chromium.FLAGS);
+        flags.addAll(List.of("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                "--use-file-for-fake-audio-capture=" + voice));
+        Path speaker = Tones.sine(parts.work().resolve("speaker-" + SPEAKER_HZ + ".wav"), SPEAKER_HZ, 30, 0.5);
+        Process paplay = parts.pulse().play(speaker, "virtspk");
+        try (Chromium talking = Chromium.launch(flags);
+                Chromium.Tab tab = talking.open(parts.liberty().httpsUri("/?uid=talker"))) {
+            PageAudio.awaitState(tab, "available", 20_000);
+            PageAudio.awaitPackets(tab, 5000);
+            tab.page().click("#microphone");
+            awaitMicrophone(tab.page(), "on");
+            assertEquals("microphone on", tab.page().textContent("#microphone-status"));
+            Sleep.millis(1000);
+
+            PulseAudioDaemon.Recording heardByDesktop = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
+            PageAudio.Heard heardByPage = PageAudio.listen(tab.page(), 1000);
+            System.out.printf("microphone: the desktop hears %.1f Hz at rms %.3f; the page hears %s%n",
+                    heardByDesktop.frequency(), heardByDesktop.rms(), heardByPage);
+            assertTrue(Math.abs(heardByDesktop.frequency() - MICROPHONE_HZ) <= 10,
+                    "the desktop hears " + heardByDesktop.frequency() + " Hz, rms " + heardByDesktop.rms());
+            assertTrue(heardByDesktop.rms() > 0.05, "the desktop hears a level of " + heardByDesktop.rms());
+            assertTrue(Math.abs(heardByPage.peakHz() - SPEAKER_HZ) <= 2 * heardByPage.binHz(),
+                    "the page still hears the desktop: " + heardByPage);
+
+            tab.page().click("#mute");
+            awaitMicrophone(tab.page(), "muted");
+            Sleep.millis(700);
+            PulseAudioDaemon.Recording muted = parts.pulse().record("@DEFAULT_SOURCE@", 800);
+            System.out.printf("microphone muted: rms %.5f%n", muted.rms());
+            assertTrue(muted.rms() < 0.005, "muted, the desktop hears a level of " + muted.rms());
+            assertEquals("available", tab.page().evaluate("window.rtcsound.state"));
+        } finally {
+            paplay.destroy();
+        }
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String streams = parts.pulse().pactl("list", "sink-inputs");
+        while (streams.contains("rtcsound-microphone") && System.nanoTime() < deadline) {
+            Sleep.millis(100);
+            streams = parts.pulse().pactl("list", "sink-inputs");
+        }
+        assertFalse(streams.contains("rtcsound-microphone"), "a microphone stream remains:\n" + streams);
+    }
+
+    @Test
+    void withoutPermissionTheSoundPlaysOnAndThePageSaysTheMicrophoneIsOff() {
+        try (Chromium.Tab tab = plainChromium.open(parts.liberty().httpsUri("/?uid=shy"))) {
+            PageAudio.awaitState(tab, "available", 20_000);
+            tab.page().click("#microphone");
+            tab.page().waitForFunction("() => ['denied', 'unavailable'].includes(window.rtcsound.microphoneState)",
+                    null, new Page.WaitForFunctionOptions().setTimeout(10_000));
+            assertTrue(tab.page().textContent("#microphone-status").startsWith("microphone blocked")
+                    || tab.page().textContent("#microphone-status").equals("no microphone"),
+                    tab.page().textContent("#microphone-status"));
+            assertEquals("Turn on the microphone", tab.page().textContent("#microphone"));
+            assertEquals("available", tab.page().evaluate("window.rtcsound.state"));
+            PageAudio.Inbound before = PageAudio.awaitPackets(tab, 5000);
+            Sleep.millis(300);
+            assertTrue(PageAudio.inbound(tab.page()).packetsReceived() > before.packetsReceived(), "sound plays on");
+        }
+    }
+}
