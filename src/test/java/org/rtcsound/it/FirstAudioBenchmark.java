@@ -92,7 +92,9 @@ class FirstAudioBenchmark {
             List<Double> pacedOnsets = new ArrayList<>();
             List<Double> paplayOnsets = new ArrayList<>();
             measureOnsets(chromium, pacedOnsets, paplayOnsets);
-            String report = report(firstAudio, available, relayFirstAudio, relayAvailable, pacedOnsets, paplayOnsets);
+            List<Double> microphoneOnsets = measureMicrophoneOnsets(chromium);
+            String report = report(firstAudio, available, relayFirstAudio, relayAvailable, pacedOnsets, paplayOnsets,
+                    microphoneOnsets);
             System.out.println(report);
             Path docs = Path.of(System.getProperty("rtcsound.it.docs", "docs"));
             Files.createDirectories(docs);
@@ -225,8 +227,75 @@ class FirstAudioBenchmark {
         }
     }
 
+    /** In the page: a 1 kHz oscillator as the microphone track, silent until window.micBurst(). */
+    private static final String BURST_MICROPHONE = """
+            async () => {
+              const ctx = new AudioContext({ sampleRate: 48000 });
+              await ctx.resume();
+              const oscillator = ctx.createOscillator();
+              oscillator.frequency.value = 1000;
+              const gain = ctx.createGain();
+              gain.gain.value = 0;
+              const destination = ctx.createMediaStreamDestination();
+              oscillator.connect(gain).connect(destination);
+              oscillator.start();
+              await window.rtcsound.peerConnection.getTransceivers()[0].sender
+                  .replaceTrack(destination.stream.getAudioTracks()[0]);
+              window.micBurst = () => {
+                gain.gain.setValueAtTime(0.5, ctx.currentTime);
+                gain.gain.setValueAtTime(0, ctx.currentTime + 0.1);
+                return performance.timeOrigin + performance.now();
+              };
+            }""";
+
+    /**
+     * Microphone onset: a burst started in the page to its detection in the desktop's
+     * default source, read by parec in 5 ms chunks (parec's own 10 ms latency included).
+     */
+    private List<Double> measureMicrophoneOnsets(Chromium chromium) throws Exception {
+        List<Double> onsets = new ArrayList<>();
+        try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=bench-mic"))) {
+            PageAudio.awaitState(tab, "available", 20_000);
+            tab.page().evaluate(BURST_MICROPHONE);
+            Process parec = Processes.start(List.of("parec", "--raw", "--format=s16le", "--rate=48000", "--channels=1",
+                    "--latency-msec=10", "--device=@DEFAULT_SOURCE@"), parts.pulse().clientEnvironment(), null);
+            List<double[]> loudChunks = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread reader = new Thread(() -> {
+                byte[] chunk = new byte[480]; // 5 ms
+                try (var in = parec.getInputStream()) {
+                    while (in.readNBytes(chunk, 0, chunk.length) == chunk.length) {
+                        double now = System.currentTimeMillis() + (System.nanoTime() % 1_000_000) / 1e6;
+                        int peak = 0;
+                        for (int i = 0; i < chunk.length; i += 2) {
+                            peak = Math.max(peak, Math.abs((short) ((chunk[i] & 0xFF) | (chunk[i + 1] << 8))));
+                        }
+                        if (peak > 3000) {
+                            loudChunks.add(new double[] {now});
+                        }
+                    }
+                } catch (IOException ended) {
+                    // parec stopped
+                }
+            });
+            reader.start();
+            Sleep.millis(1000);
+            try {
+                for (int i = 0; i < BURSTS; i++) {
+                    double sent = ((Number) tab.page().evaluate("window.micBurst()")).doubleValue();
+                    Sleep.millis(500);
+                    double heard = loudChunks.stream().mapToDouble(c -> c[0]).filter(t -> t > sent).min().orElse(-1);
+                    onsets.add(heard < 0 ? -1 : heard - sent);
+                }
+            } finally {
+                Processes.stop(parec);
+                reader.join(2000);
+            }
+        }
+        return onsets;
+    }
+
     private static String report(List<Double> firstAudio, List<Double> available, List<Double> relayFirstAudio,
-            List<Double> relayAvailable, List<Double> paced, List<Double> paplay) {
+            List<Double> relayAvailable, List<Double> paced, List<Double> paplay, List<Double> microphone) {
         StringBuilder md = new StringBuilder();
         md.append("# rtcsound benchmarks\n\n");
         md.append("Written by `./rtcsound bench` on ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS))
@@ -241,6 +310,7 @@ class FirstAudioBenchmark {
         row(md, "through a TURN relay only: page load to \"sound available\" (ms)", relayAvailable, "");
         row(md, "onset: burst written into pacat to heard in the page (ms)", paced, "<= 30 ms p50");
         row(md, "onset: paplay started to heard in the page (ms)", paplay, "");
+        row(md, "microphone onset: burst in the page to heard in the desktop's source (ms)", microphone, "");
         md.append(String.format(Locale.ROOT, "%nRelay / direct, median time to first audio: %.2f.%n",
                 median(relayFirstAudio) / median(firstAudio)));
         md.append("\nFor comparison (shared/notes/interop.md, abcdesktop 3.2 measured on this kind of machine): "
