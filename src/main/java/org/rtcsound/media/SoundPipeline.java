@@ -54,6 +54,16 @@ public final class SoundPipeline implements MediaPeer {
             "! " + RTP_CAPS,
             "! webrtcbin name=webrtc bundle-policy=max-bundle latency=0");
 
+    /**
+     * The browser's microphone, when it sends one: decoded and played into the desktop's
+     * microphone sink, whose monitor the desktop's programs record from.
+     */
+    private static final String MICROPHONE = String.join(" ",
+            "queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
+            "! rtpopusdepay ! opusdec ! audioconvert ! audioresample",
+            "! pulsesink name=microphone client-name=rtcsound-microphone buffer-time=60000 latency-time=10000"
+                    + " sync=false");
+
     private final PulseAudioDesktop desktop;
     private final IceServers iceServers;
     private final Listener listener;
@@ -108,7 +118,7 @@ public final class SoundPipeline implements MediaPeer {
                 webrtc.setTurnServer(iceServers.turn());
             }
             // The offer is made when webrtcbin says it is ready for one, as in GStreamer's
-            // sendrecv example; asking earlier sometimes gets no answer at all.
+            // sendrecv example.
             webrtc.connect((WebRTCBin.ON_NEGOTIATION_NEEDED) this::negotiationNeeded);
             webrtc.connect((WebRTCBin.ON_ICE_CANDIDATE) this::localCandidate);
             webrtc.connect((Element.PAD_ADDED) this::incomingPad);
@@ -159,8 +169,8 @@ public final class SoundPipeline implements MediaPeer {
 
     /**
      * libnice maps ports through UPnP routers by default: useless in a data centre, and its
-     * discovery left SSDP and HTTP sockets open in the server after calls ended (seen in the
-     * stress test: 16 sockets). Turned off before gathering starts (at the local description).
+     * discovery left SSDP (port 1900) and HTTP sockets open in the server after calls ended.
+     * Turned off before gathering starts (at the local description).
      */
     private void disableUpnp() {
         boolean done = false;
@@ -188,16 +198,6 @@ public final class SoundPipeline implements MediaPeer {
             LOG.log(Level.WARNING, "sending a local candidate failed", e);
         }
     }
-
-    /**
-     * The browser's microphone, when it sends one: decoded and played into the desktop's
-     * microphone sink, whose monitor the desktop's programs record from.
-     */
-    private static final String MICROPHONE = String.join(" ",
-            "queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
-            "! rtpopusdepay ! opusdec ! audioconvert ! audioresample",
-            "! pulsesink name=microphone client-name=rtcsound-microphone buffer-time=60000 latency-time=10000"
-                    + " sync=false");
 
     private void incomingPad(Element element, Pad pad) {
         try {
