@@ -1,19 +1,38 @@
 package org.rtcsound.desktop;
 
+import java.io.StringReader;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 
 import org.eclipse.microprofile.config.Config;
+import org.rtcsound.config.InvalidSettingException;
 
 /**
- * Finds the PulseAudio of the desktop a session asks for. For now every user reaches
- * the one configured server: {@code rtcsound.pulse.server}, else the standard
- * {@code PULSE_SERVER} environment variable, else libpulse's default.
+ * Finds the PulseAudio of the desktop a session asks for.
+ *
+ * <ul>
+ * <li>On a single machine serving several desktops, a static map
+ * {@code rtcsound.desktops} (od.config dict or JSON: user id to PulseAudio server,
+ * {@code 'tcp:host:port'}, or a bare host that gets {@code rtcsound.pulse.port}, 4713).
+ * A user the map does not name has no desktop.</li>
+ * <li>Without a map (the embedded default), every user reaches the one configured
+ * server: {@code rtcsound.pulse.server}, else {@code PULSE_SERVER}, else libpulse's
+ * default.</li>
+ * </ul>
+ * Read at every call, so a changed map is in force for the next session.
  */
 @ApplicationScoped
 public class DesktopLocator {
 
     public static final String SERVER = "rtcsound.pulse.server";
+    public static final String PORT = "rtcsound.pulse.port";
+    public static final String DESKTOPS = "rtcsound.desktops";
     public static final String SPEAKER_SINK = "rtcsound.pulse.speaker-sink";
     public static final String MICROPHONE_SINK = "rtcsound.pulse.microphone-sink";
 
@@ -21,12 +40,39 @@ public class DesktopLocator {
     Config config;
 
     public PulseAudioDesktop locate(String userId) {
-        String server = config.getOptionalValue(SERVER, String.class)
-                .or(() -> config.getOptionalValue("PULSE_SERVER", String.class))
-                .filter(s -> !s.isBlank())
-                .orElse(null);
-        return new PulseAudioDesktop(server,
+        return new PulseAudioDesktop(server(userId),
                 config.getOptionalValue(SPEAKER_SINK, String.class).orElse("virtspk"),
                 config.getOptionalValue(MICROPHONE_SINK, String.class).orElse("virtmic"));
+    }
+
+    private String server(String userId) {
+        String map = config.getOptionalValue(DESKTOPS, String.class).orElse(null);
+        if (map == null) {
+            return config.getOptionalValue(SERVER, String.class)
+                    .or(() -> config.getOptionalValue("PULSE_SERVER", String.class))
+                    .filter(s -> !s.isBlank())
+                    .orElse(null);
+        }
+        JsonValue address = desktops(map).get(userId);
+        if (!(address instanceof JsonString text) || text.getString().isBlank()) {
+            throw new NoDesktopException("no desktop is running for user '" + userId + "'");
+        }
+        String server = text.getString();
+        if (server.startsWith("tcp:") || server.startsWith("unix:") || server.startsWith("/")) {
+            return server;
+        }
+        return "tcp:" + server + ":" + config.getOptionalValue(PORT, Integer.class).orElse(4713);
+    }
+
+    private static JsonObject desktops(String map) {
+        try {
+            JsonValue value = Json.createReader(new StringReader(map)).readValue();
+            if (value.getValueType() == JsonValue.ValueType.OBJECT) {
+                return value.asJsonObject();
+            }
+        } catch (JsonException e) {
+            // refused below
+        }
+        throw new InvalidSettingException(DESKTOPS, "must be a dict of user id to PulseAudio server");
     }
 }

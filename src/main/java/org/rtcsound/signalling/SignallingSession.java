@@ -6,6 +6,8 @@ import java.util.logging.Logger;
 
 import jakarta.json.Json;
 
+import org.rtcsound.config.InvalidSettingException;
+import org.rtcsound.desktop.NoDesktopException;
 import org.rtcsound.media.MediaPeer;
 import org.rtcsound.media.SerialTasks;
 
@@ -96,9 +98,16 @@ public final class SignallingSession {
                 reply("ERROR " + reason);
                 return;
             }
+            try {
+                peer = calls.open(helloUid, new PeerEvents());
+            } catch (NoDesktopException | InvalidSettingException refused) {
+                // e.g. no desktop yet: the page reconnects on its own and finds it once it runs
+                reply("ERROR " + refused.getMessage());
+                transport.close(CLOSE_MEDIA_FAILED, "no call");
+                return;
+            }
             uid = helloUid;
             state = State.STARTING;
-            peer = calls.open(helloUid, new PeerEvents());
             created = peer;
         }
         transport.send("HELLO");

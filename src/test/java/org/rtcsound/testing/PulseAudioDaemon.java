@@ -22,6 +22,19 @@ public final class PulseAudioDaemon implements AutoCloseable {
     }
 
     public static PulseAudioDaemon start(Path directory) {
+        return start(directory, List.of());
+    }
+
+    /**
+     * A desktop's PulseAudio that also listens on TCP, as abcdesktop's does, admitting
+     * only clients from {@code acl} (module-native-protocol-tcp auth-ip-acl).
+     */
+    public static PulseAudioDaemon startWithTcp(Path directory, int port, String acl) {
+        return start(directory, List.of("-L", "module-native-protocol-tcp port=" + port
+                + " listen=0.0.0.0 auth-ip-acl=" + acl + " auth-cookie-enabled=0"));
+    }
+
+    private static PulseAudioDaemon start(Path directory, List<String> extraModules) {
         Requirements.require("pulseaudio", "pulseaudio", "pactl", "pulseaudio-utils", "paplay", "pulseaudio-utils");
         try {
             Files.createDirectories(directory);
@@ -30,9 +43,11 @@ public final class PulseAudioDaemon implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         Path script = Path.of("src/main/pulse/desktop.pa").toAbsolutePath();
-        Process process = Processes.start(List.of("pulseaudio", "-n", "-F", script.toString(),
-                        "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
-                        "-L", "module-native-protocol-unix socket=" + directory.resolve("native") + " auth-anonymous=1"),
+        List<String> command = new java.util.ArrayList<>(List.of("pulseaudio", "-n", "-F", script.toString(),
+                "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
+                "-L", "module-native-protocol-unix socket=" + directory.resolve("native") + " auth-anonymous=1"));
+        command.addAll(extraModules);
+        Process process = Processes.start(command,
                 Map.of("XDG_RUNTIME_DIR", directory.toString(), "HOME", directory.toString()),
                 directory.resolve("pulseaudio.log"));
         PulseAudioDaemon daemon = new PulseAudioDaemon(directory, process);
