@@ -16,6 +16,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import org.rtcsound.config.OdConfigStore;
+import org.rtcsound.kubernetes.DesktopPods;
 import org.rtcsound.media.MediaService;
 import org.rtcsound.signalling.SessionRegistry;
 
@@ -32,6 +33,9 @@ public class AdminResource {
 
     @Inject
     MediaService media;
+
+    @Inject
+    DesktopPods pods;
 
     @GET
     @jakarta.ws.rs.Path("status")
@@ -84,6 +88,17 @@ public class AdminResource {
                         .add("at", refusal.at().toString()).build())
                 .add("values", values)
                 .build();
+    }
+
+    /** {@code GET /API/admin/desktops}: the desktop pods known by user, when they come from Kubernetes. */
+    @GET
+    @jakarta.ws.rs.Path("desktops")
+    @Produces(MediaType.APPLICATION_JSON)
+    public JsonObject desktops() {
+        JsonObjectBuilder desktops = Json.createObjectBuilder();
+        pods.all().forEach(desktops::add);
+        return Json.createObjectBuilder().add("source", pods.enabled() ? "kubernetes" : "configuration")
+                .add("desktops", desktops).build();
     }
 
     private static long count(Path directory) {

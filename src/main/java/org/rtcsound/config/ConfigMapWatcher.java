@@ -1,10 +1,6 @@
 package org.rtcsound.config;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -18,14 +14,12 @@ import jakarta.inject.Inject;
 
 import com.google.gson.reflect.TypeToken;
 
-import io.kubernetes.client.openapi.ApiClient;
 import io.kubernetes.client.openapi.apis.CoreV1Api;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
-import io.kubernetes.client.util.ClientBuilder;
-import io.kubernetes.client.util.KubeConfig;
 import io.kubernetes.client.util.Watch;
 
 import org.eclipse.microprofile.config.Config;
+import org.rtcsound.kubernetes.KubernetesClients;
 
 /**
  * Reads od.config from its ConfigMap through the Kubernetes API and watches it, so that
@@ -43,7 +37,7 @@ public class ConfigMapWatcher {
     public static final String NAMESPACE = "rtcsound.odconfig.configmap.namespace";
     public static final String NAME = "rtcsound.odconfig.configmap.name";
     public static final String KEY = "rtcsound.odconfig.configmap.key";
-    public static final String KUBECONFIG = "rtcsound.kubernetes.kubeconfig";
+    public static final String KUBECONFIG = KubernetesClients.KUBECONFIG;
 
     @Inject
     Config config;
@@ -74,7 +68,7 @@ public class ConfigMapWatcher {
         long pause = 500;
         while (running) {
             try {
-                CoreV1Api api = new CoreV1Api(client(config.getOptionalValue(KUBECONFIG, String.class)));
+                CoreV1Api api = new CoreV1Api(KubernetesClients.create(config.getOptionalValue(KUBECONFIG, String.class)));
                 V1ConfigMap current = api.readNamespacedConfigMap(name, namespace).execute();
                 apply(source, key, current);
                 watch = Watch.createWatch(api.getApiClient(),
@@ -110,21 +104,6 @@ public class ConfigMapWatcher {
             return;
         }
         OdConfigStore.offer(source, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** A kubeconfig file when one is named, else the service account's in-cluster credentials. */
-    private static ApiClient client(Optional<String> kubeconfig) throws Exception {
-        ApiClient client;
-        if (kubeconfig.isPresent() && !kubeconfig.get().isBlank()) {
-            try (var reader = Files.newBufferedReader(Path.of(kubeconfig.get()))) {
-                client = ClientBuilder.kubeconfig(KubeConfig.loadKubeConfig(reader)).build();
-            }
-        } else {
-            client = ClientBuilder.cluster().build();
-        }
-        // Watches stay open with nothing to say; the default read timeout would end them.
-        client.setHttpClient(client.getHttpClient().newBuilder().readTimeout(Duration.ZERO).build());
-        return client;
     }
 
     private void closeWatch() {

@@ -12,11 +12,14 @@ import jakarta.json.JsonValue;
 
 import org.eclipse.microprofile.config.Config;
 import org.rtcsound.config.InvalidSettingException;
+import org.rtcsound.kubernetes.DesktopPods;
 
 /**
  * Finds the PulseAudio of the desktop a session asks for.
  *
  * <ul>
+ * <li>On Kubernetes ({@code rtcsound.desktops.source=kubernetes}), the user's running
+ * desktop pod ({@link DesktopPods}) at {@code rtcsound.pulse.port}.</li>
  * <li>On a single machine serving several desktops, a static map
  * {@code rtcsound.desktops} (od.config dict or JSON: user id to PulseAudio server,
  * {@code 'tcp:host:port'}, or a bare host that gets {@code rtcsound.pulse.port}, 4713).
@@ -39,6 +42,9 @@ public class DesktopLocator {
     @Inject
     Config config;
 
+    @Inject
+    DesktopPods pods;
+
     public PulseAudioDesktop locate(String userId) {
         return new PulseAudioDesktop(server(userId),
                 config.getOptionalValue(SPEAKER_SINK, String.class).orElse("virtspk"),
@@ -46,6 +52,10 @@ public class DesktopLocator {
     }
 
     private String server(String userId) {
+        if (pods.enabled()) {
+            return withPort(pods.address(userId)
+                    .orElseThrow(() -> new NoDesktopException("no desktop is running for user '" + userId + "'")));
+        }
         String map = config.getOptionalValue(DESKTOPS, String.class).orElse(null);
         if (map == null) {
             return config.getOptionalValue(SERVER, String.class)
@@ -57,7 +67,11 @@ public class DesktopLocator {
         if (!(address instanceof JsonString text) || text.getString().isBlank()) {
             throw new NoDesktopException("no desktop is running for user '" + userId + "'");
         }
-        String server = text.getString();
+        return withPort(text.getString());
+    }
+
+    /** A PulseAudio server string; a bare host gets the native port. */
+    private String withPort(String server) {
         if (server.startsWith("tcp:") || server.startsWith("unix:") || server.startsWith("/")) {
             return server;
         }

@@ -50,20 +50,13 @@ import org.rtcsound.testing.SuitePulseAudio;
 @ExtendWith(ArquillianExtension.class)
 class InServerWiringIT {
 
+    /** The WAR the build made (what ships), with the test's own support classes added. */
     @Deployment
     static WebArchive deployment() {
         return ShrinkWrap.create(WebArchive.class, "rtcsound-arquillian.war")
-                .addPackages(true, "org.rtcsound.config", "org.rtcsound.desktop", "org.rtcsound.media",
-                        "org.rtcsound.signalling", "org.rtcsound.ice", "org.rtcsound.api", "org.rtcsound.admin")
+                .merge(ShrinkWrap.createFromZipFile(WebArchive.class, new File("target/rtcsound.war")))
                 // the extension that started PulseAudio is named on this class, so it comes along
-                .addPackage("org.rtcsound.testing")
-                .addAsResource(new File("src/main/resources/META-INF/microprofile-config.properties"),
-                        "META-INF/microprofile-config.properties")
-                .addAsResource(new File("src/main/resources/od.config"), "od.config")
-                .addAsResource(new File("src/main/resources/META-INF/services/"
-                        + "org.eclipse.microprofile.config.spi.ConfigSource"),
-                        "META-INF/services/org.eclipse.microprofile.config.spi.ConfigSource")
-                .addAsWebInfResource(new File("src/main/webapp/WEB-INF/beans.xml"), "beans.xml");
+                .addPackage("org.rtcsound.testing");
     }
 
     @Inject

@@ -31,7 +31,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * Stands in for the Kubernetes API server, which cannot run on these machines: the real
- * REST paths for ConfigMaps (get, list, replace) and the streaming watch
+ * REST paths for ConfigMaps and Pods (get, list with label selectors, replace) and the
+ * streaming watch
  * ({@code ?watch=true}: one JSON event per line, ADDED/MODIFIED/DELETED, with
  * resourceVersion), so that kubernetes-client-java runs unchanged against it.
  */
@@ -42,7 +43,8 @@ public final class FakeKubernetesApi implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
-    private final Map<String, JsonObject> configMaps = new ConcurrentHashMap<>();
+    /** Objects by "resource/namespace/name". */
+    private final Map<String, JsonObject> objects = new ConcurrentHashMap<>();
     private final List<BlockingQueue<String>> watches = new CopyOnWriteArrayList<>();
     private final AtomicLong resourceVersion = new AtomicLong(1000);
     private final AtomicInteger watchesOpened = new AtomicInteger();
@@ -88,7 +90,24 @@ public final class FakeKubernetesApi implements AutoCloseable {
     public void put(String namespace, String name, Map<String, String> data) {
         JsonObjectBuilder dataJson = Json.createObjectBuilder();
         data.forEach(dataJson::add);
-        store(namespace, name, Json.createObjectBuilder().add("data", dataJson).build());
+        store("configmaps", namespace, name, Json.createObjectBuilder().add("data", dataJson).build());
+    }
+
+    /** Creates or changes a pod with these labels, IP and phase, and tells the watches. */
+    public void putPod(String namespace, String name, Map<String, String> labels, String podIp, String phase) {
+        JsonObjectBuilder labelsJson = Json.createObjectBuilder();
+        labels.forEach(labelsJson::add);
+        store("pods", namespace, name, Json.createObjectBuilder()
+                .add("metadata", Json.createObjectBuilder().add("labels", labelsJson))
+                .add("status", Json.createObjectBuilder().add("podIP", podIp).add("phase", phase)).build());
+    }
+
+    public void deletePod(String namespace, String name) {
+        JsonObject pod = objects.remove("pods/" + namespace + "/" + name);
+        if (pod != null) {
+            String event = Json.createObjectBuilder().add("type", "DELETED").add("object", pod).build().toString();
+            watches.forEach(queue -> queue.add(event));
+        }
     }
 
     public int watchesOpened() {
@@ -100,54 +119,75 @@ public final class FakeKubernetesApi implements AutoCloseable {
         watches.forEach(queue -> queue.add(POISON));
     }
 
-    private JsonObject store(String namespace, String name, JsonObject body) {
-        String key = namespace + "/" + name;
-        boolean existed = configMaps.containsKey(key);
-        JsonObject configMap = Json.createObjectBuilder()
-                .add("apiVersion", "v1").add("kind", "ConfigMap")
-                .add("metadata", Json.createObjectBuilder().add("name", name).add("namespace", namespace)
-                        .add("resourceVersion", Long.toString(resourceVersion.incrementAndGet())))
-                .add("data", body.containsKey("data") ? body.getJsonObject("data") : JsonObject.EMPTY_JSON_OBJECT)
-                .build();
-        configMaps.put(key, configMap);
+    private JsonObject store(String resource, String namespace, String name, JsonObject body) {
+        String key = resource + "/" + namespace + "/" + name;
+        boolean existed = objects.containsKey(key);
+        JsonObject metadata = body.containsKey("metadata") ? body.getJsonObject("metadata") : JsonObject.EMPTY_JSON_OBJECT;
+        JsonObjectBuilder object = Json.createObjectBuilder(body)
+                .add("apiVersion", "v1").add("kind", resource.equals("pods") ? "Pod" : "ConfigMap")
+                .add("metadata", Json.createObjectBuilder(metadata).add("name", name).add("namespace", namespace)
+                        .add("resourceVersion", Long.toString(resourceVersion.incrementAndGet())));
+        JsonObject stored = object.build();
+        objects.put(key, stored);
         String event = Json.createObjectBuilder().add("type", existed ? "MODIFIED" : "ADDED")
-                .add("object", configMap).build().toString();
+                .add("object", stored).build().toString();
         watches.forEach(queue -> queue.add(event));
-        return configMap;
+        return stored;
+    }
+
+    /** Equality label selectors (a=b,c=d) and metadata.name field selectors. */
+    private static boolean matches(JsonObject object, Map<String, String> query) {
+        JsonObject metadata = object.getJsonObject("metadata");
+        String name = query.getOrDefault("fieldSelector", "").replace("metadata.name=", "");
+        if (!name.isEmpty() && !name.equals(metadata.getString("name"))) {
+            return false;
+        }
+        String selector = query.getOrDefault("labelSelector", "");
+        JsonObject labels = metadata.containsKey("labels") ? metadata.getJsonObject("labels") : JsonObject.EMPTY_JSON_OBJECT;
+        for (String term : selector.isEmpty() ? new String[0] : selector.split(",")) {
+            String[] kv = term.split("=", 2);
+            if (!labels.containsKey(kv[0]) || !labels.getString(kv[0]).equals(kv.length > 1 ? kv[1] : "")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
-            if (!path.startsWith(PREFIX) || !path.contains("/configmaps")) {
+            String[] parts = path.startsWith(PREFIX) ? path.substring(PREFIX.length()).split("/") : new String[0];
+            if (parts.length < 2 || !(parts[1].equals("configmaps") || parts[1].equals("pods"))) {
                 reply(exchange, 404, status(404, "NotFound", "no such path " + path));
                 return;
             }
-            String[] parts = path.substring(PREFIX.length()).split("/");
             String namespace = parts[0];
+            String resource = parts[1];
+            String prefix = resource + "/" + namespace + "/";
             if (parts.length == 2 && "true".equals(query.get("watch"))) {
-                watch(exchange, namespace, query);
+                watch(exchange, prefix, query);
             } else if (parts.length == 2) {
                 var items = Json.createArrayBuilder();
-                configMaps.forEach((key, cm) -> {
-                    if (key.startsWith(namespace + "/")) {
-                        items.add(cm);
+                objects.forEach((key, object) -> {
+                    if (key.startsWith(prefix) && matches(object, query)) {
+                        items.add(object);
                     }
                 });
-                reply(exchange, 200, Json.createObjectBuilder().add("apiVersion", "v1").add("kind", "ConfigMapList")
+                reply(exchange, 200, Json.createObjectBuilder().add("apiVersion", "v1")
+                        .add("kind", resource.equals("pods") ? "PodList" : "ConfigMapList")
                         .add("metadata", Json.createObjectBuilder().add("resourceVersion",
                                 Long.toString(resourceVersion.get())))
                         .add("items", items).build());
             } else if (parts.length == 3 && "GET".equals(exchange.getRequestMethod())) {
-                JsonObject cm = configMaps.get(namespace + "/" + parts[2]);
-                reply(exchange, cm == null ? 404 : 200,
-                        cm == null ? status(404, "NotFound", "configmaps \"" + parts[2] + "\" not found") : cm);
+                JsonObject object = objects.get(prefix + parts[2]);
+                reply(exchange, object == null ? 404 : 200,
+                        object == null ? status(404, "NotFound", resource + " \"" + parts[2] + "\" not found") : object);
             } else if (parts.length == 3 && "PUT".equals(exchange.getRequestMethod())) {
                 try (InputStream in = exchange.getRequestBody()) {
                     JsonObject body = Json.createReader(new StringReader(new String(in.readAllBytes(),
                             StandardCharsets.UTF_8))).readObject();
-                    reply(exchange, 200, store(namespace, parts[2], body));
+                    reply(exchange, 200, store(resource, namespace, parts[2], body));
                 }
             } else {
                 reply(exchange, 405, status(405, "MethodNotAllowed", exchange.getRequestMethod()));
@@ -156,14 +196,13 @@ public final class FakeKubernetesApi implements AutoCloseable {
     }
 
     /** Streams events, one JSON object a line, until the client leaves or {@link #dropWatches()}. */
-    private void watch(HttpExchange exchange, String namespace, Map<String, String> query) throws IOException {
-        String wanted = query.getOrDefault("fieldSelector", "").replace("metadata.name=", "");
+    private void watch(HttpExchange exchange, String prefix, Map<String, String> query) throws IOException {
         BlockingQueue<String> queue = new LinkedBlockingQueue<>();
         long since = Long.parseLong(query.getOrDefault("resourceVersion", "0"));
-        configMaps.forEach((key, cm) -> { // what changed since the version the client has
-            if (key.startsWith(namespace + "/") && Long.parseLong(
-                    cm.getJsonObject("metadata").getString("resourceVersion")) > since) {
-                queue.add(Json.createObjectBuilder().add("type", "MODIFIED").add("object", cm).build().toString());
+        objects.forEach((key, object) -> { // what changed since the version the client has
+            if (key.startsWith(prefix) && Long.parseLong(
+                    object.getJsonObject("metadata").getString("resourceVersion")) > since) {
+                queue.add(Json.createObjectBuilder().add("type", "MODIFIED").add("object", object).build().toString());
             }
         });
         watches.add(queue);
@@ -181,8 +220,9 @@ public final class FakeKubernetesApi implements AutoCloseable {
                 }
                 JsonObject object = Json.createReader(new StringReader(event)).readObject().getJsonObject("object");
                 JsonObject metadata = object.getJsonObject("metadata");
-                if (metadata.getString("namespace").equals(namespace)
-                        && (wanted.isEmpty() || metadata.getString("name").equals(wanted))) {
+                String key = (object.getString("kind").equals("Pod") ? "pods/" : "configmaps/")
+                        + metadata.getString("namespace") + "/";
+                if (key.equals(prefix) && matches(object, query)) {
                     out.write((event + "\n").getBytes(StandardCharsets.UTF_8));
                     out.flush();
                 }
