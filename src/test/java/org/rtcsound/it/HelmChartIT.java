@@ -117,6 +117,18 @@ class HelmChartIT {
     }
 
     @Test
+    void onlyRtcsoundMayReachTheDesktopsPulseAudio() {
+        Map<String, Object> policy = only(render(), "NetworkPolicy", "sound-desktop-pulseaudio");
+        assertEquals(Map.of("type", "x11server"), at(policy, "spec", "podSelector", "matchLabels"));
+        assertEquals(Map.of("app.kubernetes.io/name", "rtcsound", "app.kubernetes.io/instance", "sound"),
+                at(policy, "spec", "ingress", 0, "from", 0, "podSelector", "matchLabels"));
+        assertEquals(4713, (Integer) at(policy, "spec", "ingress", 0, "ports", 0, "port"));
+        List<Map<String, Object>> env = at(only(render(), "Deployment", "sound"), "spec", "template", "spec",
+                "containers", 0, "env");
+        assertTrue(env.contains(Map.of("name", "RTCSOUND_DESKTOPS_SOURCE", "value", "kubernetes")), env.toString());
+    }
+
+    @Test
     void theIngressRoutesTheWebSocketWithLongTimeouts() {
         Map<String, Object> ingress = only(render(), "Ingress", "sound");
         assertEquals("3600", at(ingress, "metadata", "annotations", "nginx.ingress.kubernetes.io/proxy-read-timeout"));
