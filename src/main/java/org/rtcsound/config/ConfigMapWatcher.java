@@ -1,7 +1,6 @@
 package org.rtcsound.config;
 
 import java.nio.charset.StandardCharsets;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PreDestroy;
@@ -20,13 +19,13 @@ import io.kubernetes.client.util.Watch;
 
 import org.eclipse.microprofile.config.Config;
 import org.rtcsound.kubernetes.KubernetesClients;
+import org.rtcsound.kubernetes.WatchLoop;
 
 /**
  * Reads od.config from its ConfigMap through the Kubernetes API and watches it, so that
  * a {@code kubectl replace} is in force at once (a ConfigMap mounted as a file reaches the
  * pod only after the kubelet's sync delay, often a minute). On when
  * {@code rtcsound.odconfig.source=configmap} and no {@code rtcsound.odconfig.file} is set.
- * A lost watch is opened again (after reading the ConfigMap afresh), with a growing pause.
  */
 @ApplicationScoped
 public class ConfigMapWatcher {
@@ -37,7 +36,6 @@ public class ConfigMapWatcher {
     public static final String NAMESPACE = "rtcsound.odconfig.configmap.namespace";
     public static final String NAME = "rtcsound.odconfig.configmap.name";
     public static final String KEY = "rtcsound.odconfig.configmap.key";
-    public static final String KUBECONFIG = KubernetesClients.KUBECONFIG;
 
     @Inject
     Config config;
@@ -45,56 +43,34 @@ public class ConfigMapWatcher {
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threads;
 
-    private volatile boolean running;
-    private volatile Watch<V1ConfigMap> watch;
-    private Thread thread;
+    private WatchLoop<V1ConfigMap> loop;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object application) {
         boolean wanted = "configmap".equals(config.getOptionalValue(SOURCE, String.class).orElse("file"));
         if (!wanted || OdConfigStore.file() != null) {
             return;
         }
-        running = true;
-        thread = threads.newThread(this::run);
-        thread.setName("rtcsound-configmap-watch");
-        thread.start();
-    }
-
-    private void run() {
         String namespace = config.getOptionalValue(NAMESPACE, String.class).orElse("abcdesktop");
         String name = config.getOptionalValue(NAME, String.class).orElse("abcdesktop-config");
         String key = config.getOptionalValue(KEY, String.class).orElse("od.config");
         String source = "configmap " + namespace + "/" + name + " key " + key;
-        long pause = 500;
-        while (running) {
-            try {
-                CoreV1Api api = new CoreV1Api(KubernetesClients.create(config.getOptionalValue(KUBECONFIG, String.class)));
-                V1ConfigMap current = api.readNamespacedConfigMap(name, namespace).execute();
-                apply(source, key, current);
-                watch = Watch.createWatch(api.getApiClient(),
-                        api.listNamespacedConfigMap(namespace).fieldSelector("metadata.name=" + name).watch(true)
-                                .resourceVersion(current.getMetadata().getResourceVersion()).buildCall(null),
-                        new TypeToken<Watch.Response<V1ConfigMap>>() { }.getType());
-                pause = 500;
-                for (Watch.Response<V1ConfigMap> event : watch) {
-                    if ("DELETED".equals(event.type)) {
-                        LOG.warning(source + " was deleted; the last good od.config stays in force");
-                    } else if ("ADDED".equals(event.type) || "MODIFIED".equals(event.type)) {
-                        apply(source, key, event.object);
-                    }
-                }
-                LOG.info(() -> "the watch of " + source + " ended; watching again");
-            } catch (Exception e) {
-                if (running) {
-                    LOG.log(Level.WARNING, "watching " + source + " failed (" + e + "); trying again in " + pause
-                            + " ms");
-                }
-            } finally {
-                closeWatch();
+        loop = new WatchLoop<>(source, () -> {
+            CoreV1Api api = new CoreV1Api(KubernetesClients.create(
+                    config.getOptionalValue(KubernetesClients.KUBECONFIG, String.class)));
+            V1ConfigMap current = api.readNamespacedConfigMap(name, namespace).execute();
+            apply(source, key, current);
+            return Watch.createWatch(api.getApiClient(),
+                    api.listNamespacedConfigMap(namespace).fieldSelector("metadata.name=" + name).watch(true)
+                            .resourceVersion(current.getMetadata().getResourceVersion()).buildCall(null),
+                    new TypeToken<Watch.Response<V1ConfigMap>>() { }.getType());
+        }, (type, configMap) -> {
+            if ("DELETED".equals(type)) {
+                LOG.warning(source + " was deleted; the last good od.config stays in force");
+            } else {
+                apply(source, key, configMap);
             }
-            sleep(pause);
-            pause = Math.min(pause * 2, 10_000);
-        }
+        });
+        loop.start(threads, "rtcsound-configmap-watch");
     }
 
     private static void apply(String source, String key, V1ConfigMap configMap) {
@@ -106,33 +82,10 @@ public class ConfigMapWatcher {
         OdConfigStore.offer(source, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void closeWatch() {
-        Watch<V1ConfigMap> open = watch;
-        watch = null;
-        if (open != null) {
-            try {
-                open.close();
-            } catch (Exception e) {
-                LOG.log(Level.FINE, "closing the watch", e);
-            }
-        }
-    }
-
-    private void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
     @PreDestroy
     void stop() {
-        running = false;
-        closeWatch();
-        if (thread != null) {
-            thread.interrupt();
+        if (loop != null) {
+            loop.stop();
         }
     }
 }

@@ -3,8 +3,6 @@ package org.rtcsound.kubernetes;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -30,12 +28,10 @@ import org.eclipse.microprofile.config.Config;
  * them) in {@code rtcsound.desktops.namespace} (default {@code abcdesktop}); its user is
  * its label {@code rtcsound.desktops.user-label} (default {@code access_userid}); its
  * address is its pod IP, while it is Running. A watch that drops is opened again after a
- * fresh list.
+ * fresh list ({@link WatchLoop}).
  */
 @ApplicationScoped
 public class DesktopPods {
-
-    private static final Logger LOG = Logger.getLogger(DesktopPods.class.getName());
 
     public static final String SOURCE = "rtcsound.desktops.source";
     public static final String NAMESPACE = "rtcsound.desktops.namespace";
@@ -49,18 +45,27 @@ public class DesktopPods {
     ManagedThreadFactory threads;
 
     private final Map<String, String> addressByUser = new ConcurrentHashMap<>();
-    private volatile boolean running;
-    private volatile Watch<V1Pod> watch;
-    private Thread thread;
+    private WatchLoop<V1Pod> loop;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object application) {
         if (!enabled()) {
             return;
         }
-        running = true;
-        thread = threads.newThread(this::run);
-        thread.setName("rtcsound-desktop-pods-watch");
-        thread.start();
+        String namespace = config.getOptionalValue(NAMESPACE, String.class).orElse("abcdesktop");
+        String selector = config.getOptionalValue(SELECTOR, String.class).orElse("type=x11server");
+        String userLabel = config.getOptionalValue(USER_LABEL, String.class).orElse("access_userid");
+        loop = new WatchLoop<>("desktop pods " + namespace + " " + selector, () -> {
+            CoreV1Api api = new CoreV1Api(KubernetesClients.create(
+                    config.getOptionalValue(KubernetesClients.KUBECONFIG, String.class)));
+            V1PodList pods = api.listNamespacedPod(namespace).labelSelector(selector).execute();
+            addressByUser.clear();
+            pods.getItems().forEach(pod -> apply("ADDED", pod, userLabel));
+            return Watch.createWatch(api.getApiClient(),
+                    api.listNamespacedPod(namespace).labelSelector(selector).watch(true)
+                            .resourceVersion(pods.getMetadata().getResourceVersion()).buildCall(null),
+                    new TypeToken<Watch.Response<V1Pod>>() { }.getType());
+        }, (type, pod) -> apply(type, pod, userLabel));
+        loop.start(threads, "rtcsound-desktop-pods-watch");
     }
 
     public boolean enabled() {
@@ -75,39 +80,6 @@ public class DesktopPods {
     /** Every known desktop, for the admin view. */
     public Map<String, String> all() {
         return Map.copyOf(addressByUser);
-    }
-
-    private void run() {
-        String namespace = config.getOptionalValue(NAMESPACE, String.class).orElse("abcdesktop");
-        String selector = config.getOptionalValue(SELECTOR, String.class).orElse("type=x11server");
-        String userLabel = config.getOptionalValue(USER_LABEL, String.class).orElse("access_userid");
-        long pause = 500;
-        while (running) {
-            try {
-                CoreV1Api api = new CoreV1Api(KubernetesClients.create(
-                        config.getOptionalValue(KubernetesClients.KUBECONFIG, String.class)));
-                V1PodList pods = api.listNamespacedPod(namespace).labelSelector(selector).execute();
-                addressByUser.clear();
-                pods.getItems().forEach(pod -> apply("ADDED", pod, userLabel));
-                watch = Watch.createWatch(api.getApiClient(),
-                        api.listNamespacedPod(namespace).labelSelector(selector).watch(true)
-                                .resourceVersion(pods.getMetadata().getResourceVersion()).buildCall(null),
-                        new TypeToken<Watch.Response<V1Pod>>() { }.getType());
-                pause = 500;
-                for (Watch.Response<V1Pod> event : watch) {
-                    apply(event.type, event.object, userLabel);
-                }
-                LOG.info("the watch of desktop pods ended; watching again");
-            } catch (Exception e) {
-                if (running) {
-                    LOG.log(Level.WARNING, "watching desktop pods failed (" + e + "); trying again in " + pause + " ms");
-                }
-            } finally {
-                closeWatch();
-            }
-            sleep(pause);
-            pause = Math.min(pause * 2, 10_000);
-        }
     }
 
     private void apply(String type, V1Pod pod, String userLabel) {
@@ -127,33 +99,10 @@ public class DesktopPods {
         }
     }
 
-    private void closeWatch() {
-        Watch<V1Pod> open = watch;
-        watch = null;
-        if (open != null) {
-            try {
-                open.close();
-            } catch (Exception e) {
-                LOG.log(Level.FINE, "closing the watch", e);
-            }
-        }
-    }
-
-    private void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
-
     @PreDestroy
     void stop() {
-        running = false;
-        closeWatch();
-        if (thread != null) {
-            thread.interrupt();
+        if (loop != null) {
+            loop.stop();
         }
     }
 }
