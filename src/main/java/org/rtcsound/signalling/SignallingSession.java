@@ -55,7 +55,6 @@ public final class SignallingSession {
     private final SerialTasks tasks;
 
     private State state = State.NEW;
-    private String uid;
     private MediaPeer peer;
 
     public SignallingSession(String id, Transport transport, Calls calls) {
@@ -67,10 +66,6 @@ public final class SignallingSession {
 
     public String id() {
         return id;
-    }
-
-    public synchronized String uid() {
-        return uid;
     }
 
     public void onText(String frame) {
@@ -106,7 +101,6 @@ public final class SignallingSession {
                 transport.close(CLOSE_MEDIA_FAILED, "no call");
                 return;
             }
-            uid = helloUid;
             state = State.STARTING;
             created = peer;
         }

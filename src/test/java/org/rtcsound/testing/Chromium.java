@@ -74,19 +74,21 @@ public final class Chromium implements AutoCloseable {
             page.addInitScript(initScript);
         }
         Tab tab = new Tab(context, page);
-        page.onConsoleMessage(message -> tab.console.add(message.text()));
-        page.onConsoleMessage(message -> tab.timedConsole.add(
-                (System.nanoTime() - tab.opened) / 1_000_000 + " ms " + message.text()));
+        page.onConsoleMessage(message -> tab.console.add(
+                new ConsoleLine((System.nanoTime() - tab.opened) / 1_000_000, message.text())));
         page.navigate(uri.toString());
         return tab;
+    }
+
+    /** A console line and when it came, in ms after the tab opened. */
+    private record ConsoleLine(long millis, String text) {
     }
 
     /** One page in a context of its own; its console lines are kept. */
     public static final class Tab implements AutoCloseable {
         private final BrowserContext context;
         private final Page page;
-        private final List<String> console = new CopyOnWriteArrayList<>();
-        private final List<String> timedConsole = new CopyOnWriteArrayList<>();
+        private final List<ConsoleLine> console = new CopyOnWriteArrayList<>();
         private final long opened = System.nanoTime();
 
         Tab(BrowserContext context, Page page) {
@@ -99,12 +101,12 @@ public final class Chromium implements AutoCloseable {
         }
 
         public List<String> console() {
-            return List.copyOf(console);
+            return console.stream().map(ConsoleLine::text).toList();
         }
 
         /** The console lines, each with the time since the tab opened. */
         public List<String> timedConsole() {
-            return List.copyOf(timedConsole);
+            return console.stream().map(line -> line.millis() + " ms " + line.text()).toList();
         }
 
         public void screenshot(Path file) {

@@ -116,10 +116,6 @@ public final class PulseAudioDaemon implements AutoCloseable {
 
     /** Mono s16le PCM at 48 kHz, with the two figures the tests judge sound by. */
     public record Recording(byte[] pcm) {
-        public double seconds() {
-            return pcm.length / 2 / 48000.0;
-        }
-
         /** Root mean square level, 0 to 1. */
         public double rms() {
             double sum = 0;

@@ -69,13 +69,6 @@ public final class SignallingClient implements WebSocket.Listener, AutoCloseable
         }
     }
 
-    /** The frames that arrived so far, without waiting. */
-    public java.util.List<String> drain() {
-        java.util.List<String> all = new java.util.ArrayList<>();
-        frames.drainTo(all);
-        return all;
-    }
-
     public Close awaitClose(Duration timeout) {
         return closed.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).join();
     }
