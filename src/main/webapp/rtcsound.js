@@ -1,13 +1,17 @@
 // rtcsound browser client: a plain ES module, no build step.
 //
 //   import { RtcSound } from './rtcsound.js';
-//   const sound = new RtcSound({ audio: document.querySelector('audio'), uid: 'alice' });
+//   const sound = new RtcSound({ audio: document.querySelector('audio'), uid: 'alice', token: jwt });
 //   sound.addEventListener('status', e => console.log(e.detail.state, e.detail.message));
 //   sound.start();
 //
 // The server is the only offerer: the client says HELLO, answers the offer it gets,
 // trickles candidates both ways, and plays the remote track. It reconnects on its own,
 // fetching a fresh rtc_configuration before every connection.
+//
+// The token (a JWT; a string, or a function that returns one, called before every
+// connection so that it can be renewed) goes in the Authorization header of REST calls
+// and in the WebSocket subprotocol list as 'bearer.<token>', never in a URL.
 
 const CONNECT_TIMEOUT_MS = 4000;
 
@@ -32,14 +36,17 @@ export class RtcSound extends EventTarget {
   /**
    * @param {object} options
    * @param {HTMLAudioElement} options.audio where the desktop's sound plays
-   * @param {string} [options.uid] a label for this browser session
+   * @param {string} [options.uid] this browser session's uid (the token's user, when it names one)
+   * @param {string | (() => string | Promise<string>)} [options.token] the JWT, or where to get a fresh one
    * @param {string} [options.baseUrl] the rtcsound server (default: this page's origin)
    * @param {(…args) => void} [options.log] where the steps are logged (default: console.log)
    */
-  constructor({ audio, uid = 'anonymous', baseUrl = location.origin, log = console.log.bind(console) }) {
+  constructor({ audio, uid = 'anonymous', token = null, baseUrl = location.origin,
+    log = console.log.bind(console) }) {
     super();
     this.audio = audio;
     this.uid = uid;
+    this.token = token;
     this.baseUrl = new URL(baseUrl);
     this.log = log;
     this.state = 'waiting';
@@ -130,7 +137,7 @@ export class RtcSound extends EventTarget {
   async #fetchConstraints() {
     const response = await fetch(new URL('/API/core/getkeyinfo', this.baseUrl), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...await this.#authorization() },
       body: JSON.stringify({ provider: 'webrtc.rtc_constraints' }),
       credentials: 'same-origin',
     });
@@ -151,11 +158,28 @@ export class RtcSound extends EventTarget {
     this.#soundPlaying();
   }
 
+  async #currentToken() {
+    return typeof this.token === 'function' ? await this.token() : this.token;
+  }
+
+  async #authorization() {
+    const token = await this.#currentToken();
+    return token ? { Authorization: `Bearer ${token}` } : {};
+  }
+
   async #connect() {
     this.#setState('waiting', STATES.waiting);
+    let token;
+    try {
+      token = await this.#currentToken();
+    } catch (e) {
+      this.#fail(new Error(`no token: ${e.message ?? e}`));
+      return;
+    }
     // The configuration and the socket are fetched side by side; the offer waits for both.
-    const configuration = this.#fetchRtcConfiguration();
-    const socket = new WebSocket(this.#signallingUrl());
+    const configuration = this.#fetchRtcConfiguration(token);
+    const protocols = token ? ['rtcsound', `bearer.${token}`] : ['rtcsound'];
+    const socket = new WebSocket(this.#signallingUrl(), protocols);
     this.socket = socket;
     socket.onopen = () => socket.send(`HELLO ${this.uid}`);
     socket.onmessage = (event) => this.#onMessage(event.data, configuration).catch((e) => this.#fail(e));
@@ -163,10 +187,10 @@ export class RtcSound extends EventTarget {
     configuration.catch((e) => this.#fail(e));
   }
 
-  async #fetchRtcConfiguration() {
+  async #fetchRtcConfiguration(token) {
     const response = await fetch(new URL('/API/webrtc/coturn_rtcconfiguration', this.baseUrl), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       body: '{}',
       credentials: 'same-origin',
     });
@@ -174,7 +198,8 @@ export class RtcSound extends EventTarget {
     if (!response.ok || reply.status !== 200) {
       throw new Error(`rtc_configuration refused: ${reply.message ?? response.status}`);
     }
-    this.log('rtc_configuration', JSON.stringify(reply.result));
+    // TURN credentials are secrets: the console shows where, not with what.
+    this.log('rtc_configuration', JSON.stringify(reply.result, (key, value) => (key === 'credential' ? '***' : value)));
     return reply.result;
   }
 

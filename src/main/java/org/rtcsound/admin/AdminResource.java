@@ -44,6 +44,7 @@ public class AdminResource {
         return Json.createObjectBuilder()
                 .add("sessions", sessions.count())
                 .add("pipelines", media.livePipelines())
+                .add("pipelinesCreated", media.pipelinesCreated())
                 .add("gstreamer", media.unavailableReason() == null ? "ready" : media.unavailableReason())
                 .add("javaThreads", Thread.activeCount())
                 .add("nativeThreads", count(Path.of("/proc/self/task")))

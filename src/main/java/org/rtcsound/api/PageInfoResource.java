@@ -4,6 +4,7 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -12,11 +13,14 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.config.Config;
+import org.rtcsound.security.ClientAddress;
+import org.rtcsound.security.DemoTokens;
 
 /**
  * What the page needs to know about the server: over plain http it links to the https
  * address (Liberty's {@code https.port} variable), since browsers give WebRTC media only
- * to secure pages.
+ * to secure pages; {@code demoSignIn} says whether this browser may use the local demo
+ * sign-in.
  */
 @RequestScoped
 @Path("rtcsound")
@@ -25,8 +29,14 @@ public class PageInfoResource {
     @Inject
     Config config;
 
+    @Inject
+    DemoTokens demo;
+
     @Context
     UriInfo uri;
+
+    @Context
+    HttpServletRequest http;
 
     @GET
     @Path("page-info")
@@ -36,6 +46,8 @@ public class PageInfoResource {
         String host = uri.getBaseUri().getHost();
         String secureUrl = "https://" + (host.contains(":") ? "[" + host + "]" : host)
                 + (httpsPort == 443 ? "" : ":" + httpsPort) + "/";
-        return Json.createObjectBuilder().add("secureUrl", secureUrl).build();
+        return Json.createObjectBuilder().add("secureUrl", secureUrl)
+                .add("demoSignIn", demo.enabled() && ClientAddress.isLoopback(http.getRemoteAddr()))
+                .build();
     }
 }

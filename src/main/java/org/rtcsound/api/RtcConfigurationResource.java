@@ -5,12 +5,16 @@ import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.rtcsound.config.InvalidSettingException;
 import org.rtcsound.ice.RtcConfigurationService;
+import org.rtcsound.security.Caller;
+import org.rtcsound.security.RestAuthenticationFilter;
 
 /**
  * rtcsound's own resource for the browser's RTCConfiguration: {@code GET
@@ -25,11 +29,16 @@ public class RtcConfigurationResource {
     @Inject
     RtcConfigurationService rtcConfiguration;
 
+    /** Set by {@link RestAuthenticationFilter}: the TURN username is bound to this caller. */
+    @Context
+    HttpServletRequest request;
+
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response get() {
+        Caller caller = (Caller) request.getAttribute(RestAuthenticationFilter.CALLER);
         try {
-            return Response.ok(rtcConfiguration.forUser(null)).header("Cache-Control", "no-store").build();
+            return Response.ok(rtcConfiguration.forUser(caller.name())).header("Cache-Control", "no-store").build();
         } catch (InvalidSettingException e) {
             return Response.serverError().type(MediaType.APPLICATION_JSON)
                     .entity(Json.createObjectBuilder().add("error", e.getMessage()).build()).build();

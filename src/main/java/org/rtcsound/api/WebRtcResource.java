@@ -4,12 +4,16 @@ import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.rtcsound.config.InvalidSettingException;
 import org.rtcsound.ice.RtcConfigurationService;
+import org.rtcsound.security.Caller;
+import org.rtcsound.security.RestAuthenticationFilter;
 
 /** pyos-compatible: {@code POST /API/webrtc/coturn_rtcconfiguration}, body {@code {}}. */
 @RequestScoped
@@ -19,12 +23,17 @@ public class WebRtcResource {
     @Inject
     RtcConfigurationService rtcConfiguration;
 
+    /** Set by {@link RestAuthenticationFilter}: the TURN username is bound to this caller. */
+    @Context
+    HttpServletRequest request;
+
     @POST
     @Path("coturn_rtcconfiguration")
     @Produces(MediaType.APPLICATION_JSON)
     public Response coturnRtcConfiguration() {
+        Caller caller = (Caller) request.getAttribute(RestAuthenticationFilter.CALLER);
         try {
-            return PyosReply.ok(rtcConfiguration.forUser(null));
+            return PyosReply.ok(rtcConfiguration.forUser(caller.name()));
         } catch (InvalidSettingException e) {
             return PyosReply.error(Response.Status.INTERNAL_SERVER_ERROR, e.getMessage());
         }

@@ -1,6 +1,7 @@
 package org.rtcsound.desktop;
 
 import java.io.StringReader;
+import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -46,10 +47,29 @@ public class DesktopLocator {
     DesktopPods pods;
 
     public PulseAudioDesktop locate(String userId) {
-        return new PulseAudioDesktop(server(userId),
+        return desktop(server(userId));
+    }
+
+    /**
+     * The desktop at an address a verified token names (abcdesktop's {@code hash}: a pod IP
+     * or host name; or {@code tcp:host:port}): only the port is added, nothing is looked up.
+     */
+    public PulseAudioDesktop atAddress(String address) {
+        if (!ADDRESS.matcher(address).matches()) {
+            throw new NoDesktopException("the token's desktop address is not a host or tcp:host:port");
+        }
+        return desktop(withPort(address));
+    }
+
+    private PulseAudioDesktop desktop(String server) {
+        return new PulseAudioDesktop(server,
                 config.getOptionalValue(SPEAKER_SINK, String.class).orElse("virtspk"),
                 config.getOptionalValue(MICROPHONE_SINK, String.class).orElse("virtmic"));
     }
+
+    /** A host name, an IPv4 or bracketed IPv6 address, optionally as tcp:host:port. */
+    private static final Pattern ADDRESS = Pattern.compile(
+            "(tcp:)?([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])(:[0-9]{1,5})?");
 
     private String server(String userId) {
         if (pods.enabled()) {

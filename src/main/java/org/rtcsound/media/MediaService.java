@@ -43,4 +43,8 @@ public class MediaService {
     public int livePipelines() {
         return SoundPipeline.live();
     }
+
+    public long pipelinesCreated() {
+        return SoundPipeline.created();
+    }
 }

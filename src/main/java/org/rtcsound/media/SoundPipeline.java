@@ -1,6 +1,7 @@
 package org.rtcsound.media;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -39,6 +40,8 @@ public final class SoundPipeline implements MediaPeer {
 
     /** Pipelines alive in this process, for the admin view and the leak tests. */
     private static final AtomicInteger LIVE = new AtomicInteger();
+    /** Pipelines ever built here: a refused caller must never add one. */
+    private static final AtomicLong CREATED = new AtomicLong();
 
     // Low-latency settings (see docs/benchmarks.md): 10 ms capture segments, 10 ms Opus
     // frames in the low-delay mode, and a leaky queue so a stall never piles up delay.
@@ -86,6 +89,10 @@ public final class SoundPipeline implements MediaPeer {
         return LIVE.get();
     }
 
+    public static long created() {
+        return CREATED.get();
+    }
+
     @Override
     public void start() {
         synchronized (lock) {
@@ -94,6 +101,7 @@ public final class SoundPipeline implements MediaPeer {
             }
             pipeline = (Pipeline) Gst.parseLaunch(DESCRIPTION);
             LIVE.incrementAndGet();
+            CREATED.incrementAndGet();
             // Every wrapper gst1-java-core hands out holds a reference until the collector
             // runs: wrappers used once are disposed at once, or elements (and their ICE
             // sockets) would outlive their call until the next GC.

@@ -13,12 +13,17 @@ import jakarta.json.stream.JsonParser;
 
 /**
  * What a browser may say on the signalling socket, in abcdesktop's protocol (GStreamer's
- * webrtc demo protocol): {@code HELLO <uid>}, then JSON {@code {"sdp":{...}}} and
+ * webrtc demo protocol): {@code HELLO <uid>} (after {@code TOKEN <jwt>} when the token was
+ * not in the handshake), then JSON {@code {"sdp":{...}}} and
  * {@code {"ice":{...}}}. Anything else parses to {@link Invalid} with the reason to send back.
  */
 public sealed interface InboundMessage {
 
     record Hello(String uid) implements InboundMessage {
+    }
+
+    /** {@code TOKEN <jwt>}: the token as the first message, for clients that cannot put it in the handshake. */
+    record Token(String token) implements InboundMessage {
     }
 
     record Answer(String sdp) implements InboundMessage {
@@ -48,13 +53,17 @@ public sealed interface InboundMessage {
                 return UID.matcher(uid).matches() ? new Hello(uid)
                         : new Invalid("HELLO needs a uid: HELLO <uid>, 1 to 128 printable characters without spaces");
             }
+            case "TOKEN": {
+                String token = frame.length() > 6 ? frame.substring(6).trim() : "";
+                return token.isEmpty() ? new Invalid("TOKEN needs a token: TOKEN <jwt>") : new Token(token);
+            }
             case "SESSION":
             case "ROOM":
             case "ROOM_PEER_MSG":
                 return new Invalid(command + " is not supported: rtcsound itself is the peer, say HELLO <uid> and "
                         + "answer its offer");
             default:
-                return new Invalid("unknown message: expected HELLO <uid>, or JSON with \"sdp\" or \"ice\"");
+                return new Invalid("unknown message: expected TOKEN <jwt>, HELLO <uid>, or JSON with \"sdp\" or \"ice\"");
         }
     }
 

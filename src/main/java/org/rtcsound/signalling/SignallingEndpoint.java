@@ -1,6 +1,7 @@
 package org.rtcsound.signalling;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -12,19 +13,47 @@ import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
+import jakarta.websocket.HandshakeResponse;
+import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpoint;
+import jakarta.websocket.server.ServerEndpointConfig;
 
 import org.rtcsound.config.SoundSettings;
+import org.rtcsound.security.Bearer;
 
 /**
  * The WebSocket adapter at {@code /signalling}: one instance per connection, handing
  * frames to a {@link SignallingSession}. {@code @Dependent} so that CDI injects it.
+ * The token may come as the subprotocol {@code bearer.<token>} next to {@code rtcsound}
+ * (the server answers {@code rtcsound}, never echoing the token), as abcdesktop's
+ * {@code ?jwt_token=}, or as the first message.
  */
 @Dependent
-@ServerEndpoint("/signalling")
+@ServerEndpoint(value = "/signalling", subprotocols = Bearer.SUBPROTOCOL,
+        configurator = SignallingEndpoint.Handshake.class)
 public class SignallingEndpoint {
 
     private static final Logger LOG = Logger.getLogger(SignallingEndpoint.class.getName());
+
+    /** Session property holding the token found in the handshake's subprotocols. */
+    private static final String HANDSHAKE_TOKEN = "rtcsound.handshake-token";
+    /** How long a connection may stay silent before it has proved who it is. */
+    private static final long SIGN_IN_IDLE_MILLIS = 15_000;
+
+    /**
+     * Reads the token from {@code Sec-WebSocket-Protocol}: only the handshake sees headers.
+     * WebSocket 2.1 gives each connection its own copy of these user properties.
+     */
+    public static class Handshake extends ServerEndpointConfig.Configurator {
+        @Override
+        public void modifyHandshake(ServerEndpointConfig config, HandshakeRequest request,
+                HandshakeResponse response) {
+            String token = Bearer.fromSubprotocols(request.getHeaders().get(HandshakeRequest.SEC_WEBSOCKET_PROTOCOL));
+            if (token != null) {
+                config.getUserProperties().put(HANDSHAKE_TOKEN, token);
+            }
+        }
+    }
 
     @Inject
     SoundCalls calls;
@@ -42,10 +71,19 @@ public class SignallingEndpoint {
     @OnOpen
     public void open(Session socket) {
         frameLimit = settings.maxFrameBytes();
-        // The browser is silent once the call is up; the call lasts as long as the socket.
-        socket.setMaxIdleTimeout(0);
+        socket.setMaxIdleTimeout(SIGN_IN_IDLE_MILLIS);
         session = new SignallingSession(socket.getId(), new WebSocketTransport(socket), calls);
         registry.add(session);
+        session.onOpen(handshakeToken(socket));
+    }
+
+    private static String handshakeToken(Session socket) {
+        Object header = socket.getUserProperties().remove(HANDSHAKE_TOKEN);
+        if (header != null) {
+            return header.toString();
+        }
+        List<String> query = socket.getRequestParameterMap().get("jwt_token");
+        return query == null || query.isEmpty() ? null : query.get(0);
     }
 
     /**

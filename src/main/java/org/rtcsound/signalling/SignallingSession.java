@@ -10,16 +10,23 @@ import org.rtcsound.config.InvalidSettingException;
 import org.rtcsound.desktop.NoDesktopException;
 import org.rtcsound.media.MediaPeer;
 import org.rtcsound.media.SerialTasks;
+import org.rtcsound.security.Caller;
+import org.rtcsound.security.SessionLimits.LimitExceededException;
+import org.rtcsound.security.TokenRejectedException;
 
 /**
  * One browser's signalling conversation, with rtcsound as the other peer:
  *
  * <pre>
+ *   browser: (token in the handshake, or TOKEN jwt)
  *   browser: HELLO uid       rtcsound: HELLO, then {"sdp":{"type":"offer",...}}
  *   browser: {"sdp":answer}  both: {"ice":{...}} until done
  * </pre>
  *
- * Every mistake gets an {@code ERROR <reason>} reply and changes nothing else. The
+ * Nothing but a token is heard before the caller is authenticated, and the desktop comes
+ * from the token, never from the uid. Refusals of who may call (token, uid, limits) answer
+ * {@code ERROR <reason>} and close the socket before any pipeline is built; every other
+ * mistake gets an {@code ERROR <reason>} reply and changes nothing else. The
  * session knows neither WebSocket nor GStreamer: it talks to a {@link Transport} and to
  * a {@link MediaPeer}, so tests can drive it directly.
  */
@@ -29,20 +36,35 @@ public final class SignallingSession {
 
     /** Close code sent when the media side fails (RFC 6455: 1011, unexpected condition). */
     public static final int CLOSE_MEDIA_FAILED = 1011;
+    /** Close code for a caller who may not call: no token, a bad one, another user's uid (1008). */
+    public static final int CLOSE_REFUSED = 1008;
+    /** Close code for a limit reached (1013, try again later). */
+    public static final int CLOSE_LIMIT = 1013;
 
     /** The socket as the session sees it. Implementations serialise sends. */
     public interface Transport {
         void send(String text);
 
         void close(int code, String reason);
+
+        /** The caller proved who they are: the connection may now stay quiet for the whole call. */
+        default void authenticated() {
+        }
     }
 
     /** Where calls come from: the server's media service, bound to the user's desktop. */
     public interface Calls {
+        /** Whom a token speaks for; a {@link TokenRejectedException} says why it speaks for no one. */
+        Caller authenticate(String token);
+
         /** Why no call can be made now (sound disabled, GStreamer missing), or null. */
         String unavailableReason();
 
-        MediaPeer open(String uid, MediaPeer.Listener listener);
+        /**
+         * A call to the caller's desktop; refused with {@link NoDesktopException},
+         * {@link InvalidSettingException} or {@link LimitExceededException}.
+         */
+        MediaPeer open(Caller caller, String uid, MediaPeer.Listener listener);
 
         SerialTasks serialTasks(Consumer<Throwable> onFailure);
     }
@@ -55,6 +77,7 @@ public final class SignallingSession {
     private final SerialTasks tasks;
 
     private State state = State.NEW;
+    private Caller caller;
     private MediaPeer peer;
 
     public SignallingSession(String id, Transport transport, Calls calls) {
@@ -68,9 +91,29 @@ public final class SignallingSession {
         return id;
     }
 
+    /** The connection is open; {@code handshakeToken} came with it (subprotocol or query), or is null. */
+    public void onOpen(String handshakeToken) {
+        if (handshakeToken != null) {
+            authenticate(handshakeToken);
+        }
+    }
+
     public void onText(String frame) {
         InboundMessage message = InboundMessage.parse(frame);
-        if (message instanceof InboundMessage.Hello hello) {
+        boolean signedIn;
+        synchronized (this) {
+            signedIn = caller != null;
+        }
+        if (message instanceof InboundMessage.Token token) {
+            if (signedIn) {
+                reply("ERROR this connection is already authenticated");
+            } else {
+                authenticate(token.token());
+            }
+        } else if (!signedIn) {
+            refuse("authentication required: send the token first (Sec-WebSocket-Protocol "
+                    + "'bearer.<token>', ?jwt_token=<token>, or TOKEN <token>)");
+        } else if (message instanceof InboundMessage.Hello hello) {
             hello(hello.uid());
         } else if (message instanceof InboundMessage.Answer answer) {
             answer(answer.sdp());
@@ -81,11 +124,40 @@ public final class SignallingSession {
         }
     }
 
+    private void authenticate(String token) {
+        Caller verified;
+        try {
+            verified = calls.authenticate(token);
+        } catch (TokenRejectedException e) {
+            refuse("token refused: " + e.getMessage());
+            return;
+        }
+        synchronized (this) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            caller = verified;
+        }
+        transport.authenticated();
+    }
+
+    private void refuse(String reason) {
+        synchronized (this) {
+            state = State.CLOSED;
+        }
+        reply("ERROR " + reason);
+        transport.close(CLOSE_REFUSED, "refused");
+    }
+
     private void hello(String helloUid) {
         MediaPeer created;
         synchronized (this) {
             if (state != State.NEW) {
                 reply("ERROR HELLO was already received on this connection");
+                return;
+            }
+            if (caller.user() != null && !caller.user().equals(helloUid)) {
+                refuse("HELLO " + helloUid + " does not match the token's user");
                 return;
             }
             String reason = calls.unavailableReason();
@@ -94,11 +166,15 @@ public final class SignallingSession {
                 return;
             }
             try {
-                peer = calls.open(helloUid, new PeerEvents());
+                peer = calls.open(caller, helloUid, new PeerEvents());
             } catch (NoDesktopException | InvalidSettingException refused) {
                 // e.g. no desktop yet: the page reconnects on its own and finds it once it runs
                 reply("ERROR " + refused.getMessage());
                 transport.close(CLOSE_MEDIA_FAILED, "no call");
+                return;
+            } catch (LimitExceededException limit) {
+                reply("ERROR " + limit.getMessage());
+                transport.close(CLOSE_LIMIT, "limit reached");
                 return;
             }
             state = State.STARTING;

@@ -7,12 +7,19 @@ import jakarta.inject.Inject;
 
 import org.rtcsound.config.SoundSettings;
 import org.rtcsound.desktop.DesktopLocator;
+import org.rtcsound.desktop.PulseAudioDesktop;
 import org.rtcsound.ice.RtcConfigurationService;
 import org.rtcsound.media.MediaPeer;
 import org.rtcsound.media.MediaService;
 import org.rtcsound.media.SerialTasks;
+import org.rtcsound.security.Caller;
+import org.rtcsound.security.SessionLimits;
+import org.rtcsound.security.TokenVerifier;
 
-/** Binds a signalling session to the configuration in force, the user's desktop and GStreamer. */
+/**
+ * Binds a signalling session to the configuration in force, the token's desktop, the
+ * session limits and GStreamer.
+ */
 @ApplicationScoped
 public class SoundCalls implements SignallingSession.Calls {
 
@@ -28,6 +35,17 @@ public class SoundCalls implements SignallingSession.Calls {
     @Inject
     RtcConfigurationService rtcConfiguration;
 
+    @Inject
+    TokenVerifier tokens;
+
+    @Inject
+    SessionLimits limits;
+
+    @Override
+    public Caller authenticate(String token) {
+        return tokens.verify(token);
+    }
+
     @Override
     public String unavailableReason() {
         String off = settings.soundOffReason();
@@ -35,10 +53,47 @@ public class SoundCalls implements SignallingSession.Calls {
     }
 
     @Override
-    public MediaPeer open(String uid, MediaPeer.Listener listener) {
-        // A TURN credential of its own for every call, so a new call never meets an expired one.
-        return media.createPeer(desktops.locate(uid), settings.stunServer().orElse(null),
-                rtcConfiguration.webrtcbinTurnServer(uid).orElse(null), listener);
+    public MediaPeer open(Caller caller, String uid, MediaPeer.Listener listener) {
+        // The token names the desktop (or its user, whose desktop the locator finds); the uid is only a label.
+        PulseAudioDesktop desktop = caller.desktop() != null ? desktops.atAddress(caller.desktop())
+                : desktops.locate(caller.user());
+        SessionLimits.Permit permit = limits.acquire(caller.name());
+        try {
+            // A TURN credential of its own for every call, so a new call never meets an expired one.
+            MediaPeer peer = media.createPeer(desktop, settings.stunServer().orElse(null),
+                    rtcConfiguration.webrtcbinTurnServer(caller.name()).orElse(null), listener);
+            return new LimitedPeer(peer, permit);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+    }
+
+    /** A call that gives its place back to the limits when it ends. */
+    private record LimitedPeer(MediaPeer peer, SessionLimits.Permit permit) implements MediaPeer {
+        @Override
+        public void start() {
+            peer.start();
+        }
+
+        @Override
+        public void applyAnswer(String sdp) {
+            peer.applyAnswer(sdp);
+        }
+
+        @Override
+        public void addRemoteCandidate(int sdpMLineIndex, String candidate) {
+            peer.addRemoteCandidate(sdpMLineIndex, candidate);
+        }
+
+        @Override
+        public void close() {
+            try {
+                peer.close();
+            } finally {
+                permit.close();
+            }
+        }
     }
 
     @Override

@@ -35,6 +35,12 @@ final class WebSocketTransport implements SignallingSession.Transport {
     }
 
     @Override
+    public void authenticated() {
+        // The browser is silent once the call is up; the call lasts as long as the socket.
+        socket.setMaxIdleTimeout(0);
+    }
+
+    @Override
     public void close(int code, String reason) {
         enqueue(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
     }

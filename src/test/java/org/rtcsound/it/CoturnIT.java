@@ -88,7 +88,10 @@ class CoturnIT {
         JsonArray servers = reply.getJsonObject("result").getJsonArray("iceServers");
         JsonObject turn = servers.getJsonObject(servers.size() - 1);
         assertEquals("turn:" + coturn.url(), turn.getString("urls"));
-        long expiry = Long.parseLong(turn.getString("username"));
+        // coturn's REST username: "<expiry>:<user>", bound to the token's user
+        String[] username = turn.getString("username").split(":", 2);
+        assertEquals("test-admin", username[1], turn.getString("username"));
+        long expiry = Long.parseLong(username[0]);
         assertTrue(Math.abs(expiry - (now + 600)) <= 5, "expiry " + expiry + " should be now + ttl (" + (now + 600) + ")");
         assertEquals(200, TurnAllocation.allocate(coturn.address(), turn.getString("username"),
                 turn.getString("credential")));
@@ -133,7 +136,7 @@ class CoturnIT {
     @Test
     void webrtcbinAllocatesARelayWithItsOwnCredentialAndTheSecretStaysOutOfTheLog() {
         configureCoturn(600);
-        try (SignallingClient client = SignallingClient.connect(parts.liberty().wsUri("/signalling"))) {
+        try (SignallingClient client = parts.liberty().signalling("relay-user")) {
             client.send("HELLO relay-user");
             String relay = client.nextMatching(f -> f.startsWith("{\"ice\"") && f.contains("typ relay"), WAIT);
             assertTrue(relay.contains("127.0.0.1"), relay);

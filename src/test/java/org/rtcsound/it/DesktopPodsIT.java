@@ -77,7 +77,7 @@ class DesktopPodsIT {
 
     /** Says HELLO as dora: the first ERROR, or null once the call's capture runs in her desktop's PulseAudio. */
     private static String call() {
-        try (SignallingClient client = SignallingClient.connect(server.wsUri("/signalling"))) {
+        try (SignallingClient client = server.signalling("dora")) {
             client.send("HELLO dora");
             String first = client.next(WAIT);
             if (first.startsWith("ERROR")) {

@@ -22,6 +22,7 @@ import org.rtcsound.testing.Processes;
 import org.rtcsound.testing.RelayRig;
 import org.rtcsound.testing.Sleep;
 import org.rtcsound.testing.Suite;
+import org.rtcsound.testing.TestTokens;
 import org.rtcsound.testing.Tones;
 
 /**
@@ -111,7 +112,7 @@ class FirstAudioBenchmark {
         try {
             Sleep.millis(500);
             for (int i = 0; i < PAGE_LOADS + 1; i++) {
-                try (Chromium.Tab tab = chromium.open(server.httpsUri("/?uid=bench"))) {
+                try (Chromium.Tab tab = chromium.open(server.httpsUri("/#jwt_token=" + TestTokens.user("bench")))) {
                     PageAudio.awaitState(tab, "available", 20_000);
                     Object[] times = firstEnergy(tab);
                     if ((Double) times[1] > 1500) { // an outlier: say why
@@ -153,7 +154,7 @@ class FirstAudioBenchmark {
 
     private void measureOnsets(Chromium chromium, List<Double> paced, List<Double> paplay) throws Exception {
         Path burstFile = Tones.sine(parts.work().resolve("bench-burst.wav"), 1000, 0.1, 0.5);
-        try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=bench-onset"))) {
+        try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/#jwt_token=" + TestTokens.user("bench-onset")))) {
             PageAudio.awaitState(tab, "available", 20_000);
             tab.page().evaluate(ONSET_DETECTOR);
             Sleep.millis(500);
@@ -254,7 +255,7 @@ class FirstAudioBenchmark {
      */
     private List<Double> measureMicrophoneOnsets(Chromium chromium) throws Exception {
         List<Double> onsets = new ArrayList<>();
-        try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=bench-mic"))) {
+        try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/#jwt_token=" + TestTokens.user("bench-mic")))) {
             PageAudio.awaitState(tab, "available", 20_000);
             tab.page().evaluate(BURST_MICROPHONE);
             Process parec = Processes.start(List.of("parec", "--raw", "--format=s16le", "--rate=48000", "--channels=1",

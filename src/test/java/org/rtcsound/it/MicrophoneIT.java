@@ -55,8 +55,8 @@ class MicrophoneIT {
     }
 
     private static void awaitMicrophone(Page page, String state) {
-        page.waitForFunction("s => window.rtcsound.microphoneState === s", state,
-                new Page.WaitForFunctionOptions().setTimeout(10_000));
+        assertTrue(PageAudio.waitFor(page, "s => window.rtcsound.microphoneState === s", state, 10_000),
+                "microphone never reached '" + state + "'");
     }
 
     @Test
@@ -118,8 +118,8 @@ class MicrophoneIT {
         try (Chromium.Tab tab = plainChromium.open(parts.liberty().httpsUri("/?uid=shy"))) {
             PageAudio.awaitState(tab, "available", 20_000);
             tab.page().click("#microphone");
-            tab.page().waitForFunction("() => ['denied', 'unavailable'].includes(window.rtcsound.microphoneState)",
-                    null, new Page.WaitForFunctionOptions().setTimeout(10_000));
+            assertTrue(PageAudio.waitFor(tab.page(),
+                    "() => ['denied', 'unavailable'].includes(window.rtcsound.microphoneState)", null, 10_000));
             assertTrue(tab.page().textContent("#microphone-status").startsWith("microphone blocked")
                     || tab.page().textContent("#microphone-status").equals("no microphone"),
                     tab.page().textContent("#microphone-status"));

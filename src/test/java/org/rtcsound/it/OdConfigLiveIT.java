@@ -57,7 +57,7 @@ class OdConfigLiveIT {
     }
 
     private String hello() {
-        try (SignallingClient client = SignallingClient.connect(parts.liberty().wsUri("/signalling"))) {
+        try (SignallingClient client = parts.liberty().signalling("live")) {
             client.send("HELLO live");
             return client.next(WAIT);
         }
@@ -113,7 +113,7 @@ class OdConfigLiveIT {
     void aMissingPulseAudioDeviceIsAClearErrorNamingItAndNothingIsLeftBehind() {
         replaceOdConfig("webrtc.enable : True\nrtcsound.pulse.speaker-sink : 'nosuchsink'\n");
         parts.liberty().awaitConfig(c -> c.getJsonObject("values").containsKey("rtcsound.pulse.speaker-sink"), WAIT);
-        try (SignallingClient client = SignallingClient.connect(parts.liberty().wsUri("/signalling"))) {
+        try (SignallingClient client = parts.liberty().signalling("nodevice")) {
             client.send("HELLO nodevice");
             String error = client.nextMatching(f -> f.startsWith("ERROR"), WAIT);
             assertTrue(error.startsWith("ERROR cannot capture the desktop's sound from device 'nosuchsink.monitor' on "

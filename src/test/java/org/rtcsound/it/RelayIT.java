@@ -12,6 +12,7 @@ import org.rtcsound.testing.Chromium;
 import org.rtcsound.testing.PageAudio;
 import org.rtcsound.testing.RelayRig;
 import org.rtcsound.testing.Suite;
+import org.rtcsound.testing.TestTokens;
 import org.rtcsound.testing.Tones;
 
 /**
@@ -45,7 +46,7 @@ class RelayIT {
     void withRelayOnlyThePageHearsTheToneThroughCoturn() {
         Path tone = Tones.sine(parts.work().resolve("relay-tone.wav"), 523, 20, 0.5);
         Process paplay = parts.pulse().play(tone, "virtspk");
-        try (Chromium.Tab tab = rig.chromium().open(rig.server().httpsUri("/?uid=relay"))) {
+        try (Chromium.Tab tab = rig.chromium().open(rig.server().httpsUri("/#jwt_token=" + TestTokens.user("relay")))) {
             PageAudio.awaitState(tab, "available", 20_000);
             PageAudio.awaitPackets(tab, 5000);
             PageAudio.Heard heard = PageAudio.listen(tab.page(), 1000);

@@ -31,8 +31,9 @@ class SignallingIT {
         this.parts = parts;
     }
 
+    /** A connection with alice's token; she says HELLO alice. */
     private SignallingClient connect() {
-        return SignallingClient.connect(parts.liberty().wsUri("/signalling"));
+        return parts.liberty().signalling("alice");
     }
 
     /** Threads once GStreamer's lazily started ones exist; Liberty's pool may add a few. */
@@ -43,7 +44,7 @@ class SignallingIT {
     void baseline() {
         if (baselineThreads < 0) {
             try (SignallingClient warmUp = connect()) {
-                warmUp.send("HELLO warm-up");
+                warmUp.send("HELLO alice");
                 warmUp.nextMatching(f -> f.startsWith("{\"sdp\""), WAIT);
             }
             baselineThreads = parts.liberty().awaitIdle(Duration.ofSeconds(15)).getInt("nativeThreads");
@@ -189,7 +190,8 @@ class SignallingIT {
 
     @Test
     void anOversizeFrameClosesTheSocketWith1009AndOthersDoNotNotice() {
-        try (SignallingClient bystander = connect(); SignallingClient client = connect()) {
+        try (SignallingClient bystander = parts.liberty().signalling("bystander");
+                SignallingClient client = parts.liberty().signalling("x".repeat(100))) {
             bystander.send("HELLO bystander");
             bystander.nextMatching(f -> f.startsWith("{\"sdp\""), WAIT);
             client.send("HELLO " + "x".repeat(100)).send("{\"ice\":\"" + "x".repeat(70_000) + "\"}");

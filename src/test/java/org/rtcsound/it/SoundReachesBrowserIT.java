@@ -101,7 +101,8 @@ class SoundReachesBrowserIT {
         try (Chromium.Tab tab = chromium.open(parts.liberty().httpUri("/?uid=carol"))) {
             PageAudio.awaitState(tab, "insecure", TIMEOUT_MS);
             assertEquals("WebRTC sound needs a secure (https) page", tab.page().textContent("#status"));
-            tab.page().waitForFunction("() => document.getElementById('secure-link').href.startsWith('https:')");
+            assertTrue(PageAudio.waitFor(tab.page(),
+                    "() => document.getElementById('secure-link').href.startsWith('https:')", null, TIMEOUT_MS));
             assertEquals(parts.liberty().httpsUri("/?uid=carol").toString(),
                     tab.page().getAttribute("#secure-link", "href"));
         }

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.rtcsound.testing.SignallingClient;
 import org.rtcsound.testing.Sleep;
 import org.rtcsound.testing.Suite;
+import org.rtcsound.testing.TestTokens;
 
 /**
  * Hundreds of sessions opened and closed at random moments against one running server
@@ -101,9 +102,12 @@ class StressIT {
         return value;
     }
 
+    /** One token for all: signing 600 would only measure RSA. */
+    private final String token = TestTokens.user("stress");
+
     /** One session ending at a random moment; true when it got as far as an offer. */
     private boolean oneSession(int behaviour, Random random) {
-        SignallingClient client = SignallingClient.connect(parts.liberty().wsUri("/signalling"));
+        SignallingClient client = SignallingClient.connect(parts.liberty().wsUri("/signalling"), token);
         boolean offered = false;
         try {
             switch (behaviour) {

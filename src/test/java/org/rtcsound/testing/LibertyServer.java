@@ -54,7 +54,8 @@ public final class LibertyServer implements AutoCloseable {
         }
         LibertyServer server = new LibertyServer(wlp, name, host, httpPort, httpsPort, prefix);
         server.command("stop"); // a server left over from an interrupted run
-        Map<String, String> environment = new HashMap<>(env);
+        Map<String, String> environment = new HashMap<>(TestTokens.serverEnvironment());
+        environment.putAll(env);
         environment.put("HTTP_PORT", Integer.toString(httpPort));
         environment.put("HTTPS_PORT", Integer.toString(httpsPort));
         if (!host.equals("localhost")) {
@@ -110,16 +111,24 @@ public final class LibertyServer implements AutoCloseable {
         return URI.create("ws://" + host + ":" + httpPort + path);
     }
 
+    /** GET as the suite's admin (a token with the admin group). */
     public HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(httpUri(path)).GET().build());
+        return send(HttpRequest.newBuilder(httpUri(path)).header("Authorization", "Bearer " + TestTokens.admin())
+                .GET().build());
     }
 
+    /** POST JSON as the suite's admin. */
     public HttpResponse<String> postJson(String path, String body) {
-        return send(HttpRequest.newBuilder(httpUri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return send(HttpRequest.newBuilder(httpUri(path)).header("Authorization", "Bearer " + TestTokens.admin())
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
-    private HttpResponse<String> send(HttpRequest request) {
+    /** A signalling connection authenticated as {@code user} (the token in the subprotocol list). */
+    public SignallingClient signalling(String user) {
+        return SignallingClient.connect(wsUri("/signalling"), TestTokens.user(user));
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

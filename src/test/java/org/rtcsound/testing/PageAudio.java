@@ -23,12 +23,28 @@ public final class PageAudio {
 
     /** Waits for the client's state; on timeout, fails with what the page showed and logged. */
     public static void awaitState(Chromium.Tab tab, String state, double timeoutMillis) {
-        try {
-            tab.page().waitForFunction("s => window.rtcsound && window.rtcsound.state === s", state,
-                    new Page.WaitForFunctionOptions().setTimeout(timeoutMillis).setPollingInterval(20));
-        } catch (com.microsoft.playwright.PlaywrightException e) {
+        if (!waitFor(tab.page(), "s => !!window.rtcsound && window.rtcsound.state === s", state, timeoutMillis)) {
             throw new AssertionError("page never reached state '" + state + "'; it shows '"
-                    + tab.page().textContent("#status") + "'; console:\n" + String.join("\n", tab.console()), e);
+                    + tab.page().textContent("#status") + "'; console:\n" + String.join("\n", tab.console()));
+        }
+    }
+
+    /**
+     * Polls a predicate (a function of one argument) in the page every 20 ms; true once it
+     * holds. Playwright's waitForFunction evaluates strings with eval, which the page's
+     * Content-Security-Policy rightly forbids; a function called through the DevTools
+     * protocol is not subject to it.
+     */
+    public static boolean waitFor(Page page, String predicate, Object argument, double timeoutMillis) {
+        long deadline = System.nanoTime() + (long) (timeoutMillis * 1_000_000);
+        while (true) {
+            if (Boolean.TRUE.equals(page.evaluate(predicate, argument))) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Sleep.millis(20);
         }
     }
 
@@ -50,7 +66,11 @@ public final class PageAudio {
         return inbound;
     }
 
-    /** Listens for {@code millis} and reports the loudest bin and the RMS level (0..1). */
+    /**
+     * Listens for {@code millis} and reports the loudest bin and the RMS level (0..1).
+     * The power of spectra taken every 100 ms is summed, so that one concealed packet
+     * (a smeared snapshot on a loaded machine) cannot move the peak.
+     */
     public static Heard listen(Page page, int millis) {
         Map<?, ?> r = (Map<?, ?>) page.evaluate("""
                 async (millis) => {
@@ -61,16 +81,27 @@ public final class PageAudio {
                   analyser.fftSize = 8192;
                   analyser.smoothingTimeConstant = 0;
                   source.connect(analyser);
-                  await new Promise(r => setTimeout(r, millis));
+                  const power = new Float64Array(analyser.frequencyBinCount);
                   const spectrum = new Float32Array(analyser.frequencyBinCount);
-                  analyser.getFloatFrequencyData(spectrum);
-                  let best = 1;
-                  for (let i = 2; i < spectrum.length; i++) if (spectrum[i] > spectrum[best]) best = i;
                   const wave = new Float32Array(analyser.fftSize);
-                  analyser.getFloatTimeDomainData(wave);
-                  const rms = Math.sqrt(wave.reduce((sum, v) => sum + v * v, 0) / wave.length);
-                  const result = { peakHz: best * ctx.sampleRate / analyser.fftSize, peakDb: spectrum[best],
-                                   binHz: ctx.sampleRate / analyser.fftSize, rms };
+                  let squares = 0, samples = 0, snapshots = 0;
+                  const started = performance.now();
+                  await new Promise(r => setTimeout(r, Math.min(200, millis)));
+                  while (true) {
+                    analyser.getFloatFrequencyData(spectrum);
+                    for (let i = 0; i < spectrum.length; i++) power[i] += Math.pow(10, spectrum[i] / 10);
+                    analyser.getFloatTimeDomainData(wave);
+                    for (const v of wave) squares += v * v;
+                    samples += wave.length;
+                    snapshots++;
+                    if (performance.now() - started >= millis) break;
+                    await new Promise(r => setTimeout(r, 100));
+                  }
+                  let best = 1;
+                  for (let i = 2; i < power.length; i++) if (power[i] > power[best]) best = i;
+                  const result = { peakHz: best * ctx.sampleRate / analyser.fftSize,
+                                   peakDb: 10 * Math.log10(power[best] / snapshots),
+                                   binHz: ctx.sampleRate / analyser.fftSize, rms: Math.sqrt(squares / samples) };
                   await ctx.close();
                   return result;
                 }""", millis);

@@ -26,11 +26,25 @@ public final class SignallingClient implements WebSocket.Listener, AutoCloseable
     private final StringBuilder partial = new StringBuilder();
     private WebSocket socket;
 
+    /** Connects without a token (it may follow as {@code TOKEN <jwt>}). */
     public static SignallingClient connect(URI uri) {
         SignallingClient client = new SignallingClient();
         client.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(uri, client).join();
         return client;
+    }
+
+    /** Connects with the token in the subprotocol list, as rtcsound.js does. */
+    public static SignallingClient connect(URI uri, String token) {
+        SignallingClient client = new SignallingClient();
+        client.socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                .subprotocols("rtcsound", "bearer." + token).buildAsync(uri, client).join();
+        return client;
+    }
+
+    /** The subprotocol the server chose. */
+    public String subprotocol() {
+        return socket.getSubprotocol();
     }
 
     public SignallingClient send(String text) {

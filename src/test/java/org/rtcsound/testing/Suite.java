@@ -70,19 +70,31 @@ public final class Suite implements BeforeAllCallback, ParameterResolver {
         return work().resolve("od.config");
     }
 
+    /**
+     * What the suite adds to the bundled od.config: the local demo sign-in (so that pages
+     * opened on localhost sign in as ?uid=), and limits high enough for the stress tests,
+     * all from one client address. Tests about these settings edit these lines.
+     */
+    public static final String TEST_SETTINGS = """
+
+            rtcsound.security.demo-sign-in : True
+            rtcsound.limits.new-sessions-per-client-per-minute : 100000
+            rtcsound.limits.sessions-per-user : 1000
+            rtcsound.limits.sessions : 1000
+            """;
+
     public static void restoreOdConfig() {
-        try {
-            Files.createDirectories(work());
-            Files.copy(Path.of("src/main/resources/od.config"), odConfig(), StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        editOdConfig(sample -> sample);
     }
 
-    /** Replaces the test server's od.config in one step (as a ConfigMap update does) with an edit of the sample. */
+    /**
+     * Replaces the test server's od.config in one step (as a ConfigMap update does) with an
+     * edit of the sample plus {@link #TEST_SETTINGS}.
+     */
     public static void editOdConfig(java.util.function.UnaryOperator<String> edit) {
         try {
-            String sample = Files.readString(Path.of("src/main/resources/od.config"));
+            Files.createDirectories(work());
+            String sample = Files.readString(Path.of("src/main/resources/od.config")) + TEST_SETTINGS;
             Path next = odConfig().resolveSibling("od.config.next");
             Files.writeString(next, edit.apply(sample));
             Files.move(next, odConfig(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -1,0 +1,54 @@
+package org.rtcsound.api;
+
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import org.rtcsound.security.DemoTokens;
+import org.rtcsound.security.ClientAddress;
+import org.rtcsound.signalling.InboundMessage;
+
+/**
+ * The local demo sign-in of the embedded default: {@code POST /API/rtcsound/demo-sign-in
+ * {"user":"alice"}} answers {@code {"token": ..., "demo": true}}, a token for whoever asks.
+ * It is a demonstration, not authentication: on only with
+ * {@code rtcsound.security.demo-sign-in=true} (off in the image and the chart), and only
+ * for a browser on this machine.
+ */
+@RequestScoped
+@Path("rtcsound/demo-sign-in")
+public class DemoSignInResource {
+
+    @Inject
+    DemoTokens demo;
+
+    @Context
+    HttpServletRequest http;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response signIn(JsonObject request) {
+        if (!demo.enabled() || !ClientAddress.isLoopback(http.getRemoteAddr())) {
+            return PyosReply.error(Response.Status.NOT_FOUND,
+                    "the demo sign-in is off (it serves only browsers on the server's machine, when turned on)");
+        }
+        String user = request == null ? null : request.getString("user", null);
+        if (user == null || !InboundMessage.UID.matcher(user).matches()) {
+            return PyosReply.error(Response.Status.BAD_REQUEST,
+                    "expected {\"user\": \"<id>\"}, 1 to 128 printable characters without spaces");
+        }
+        JsonObject body = Json.createObjectBuilder().add("token", demo.issue(user)).add("user", user)
+                .add("demo", true).build();
+        return Response.ok(body).header("Cache-Control", "no-store").build();
+    }
+}
