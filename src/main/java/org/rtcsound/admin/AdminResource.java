@@ -43,6 +43,7 @@ public class AdminResource {
     public JsonObject status() {
         return Json.createObjectBuilder()
                 .add("sessions", sessions.count())
+                .add("sessionStates", Json.createObjectBuilder(new java.util.HashMap<String, Object>(sessions.states())))
                 .add("pipelines", media.livePipelines())
                 .add("pipelinesCreated", media.pipelinesCreated())
                 .add("gstreamer", media.unavailableReason() == null ? "ready" : media.unavailableReason())

@@ -47,14 +47,14 @@ public class SessionLimits {
     public synchronized Permit acquire(String user) {
         int maxTotal = settings.sessions();
         int maxPerUser = settings.sessionsPerUser();
-        if (total >= maxTotal) {
-            throw new LimitExceededException("this server is at its limit of " + maxTotal
-                    + " sessions; try again later");
-        }
         int mine = perUser.getOrDefault(user, 0);
         if (mine >= maxPerUser) {
             throw new LimitExceededException("you already have " + mine + " sessions open (the limit is "
                     + maxPerUser + "); close one first");
+        }
+        if (total >= maxTotal) {
+            throw new LimitExceededException("this server is at its limit of " + maxTotal
+                    + " sessions; try again later");
         }
         total++;
         perUser.put(user, mine + 1);

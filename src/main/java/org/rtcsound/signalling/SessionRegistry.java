@@ -22,4 +22,11 @@ public class SessionRegistry {
     public int count() {
         return sessions.size();
     }
+
+    /** How many sessions are in each state (signed in or not, offered, answered, closing). */
+    public Map<String, Integer> states() {
+        Map<String, Integer> states = new java.util.TreeMap<>();
+        sessions.values().forEach(s -> states.merge(s.describeState(), 1, Integer::sum));
+        return states;
+    }
 }

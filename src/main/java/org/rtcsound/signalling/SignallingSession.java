@@ -91,6 +91,11 @@ public final class SignallingSession {
         return id;
     }
 
+    /** For the admin view: the state, and whether the caller has signed in. */
+    synchronized String describeState() {
+        return state.name().toLowerCase(java.util.Locale.ROOT) + (caller == null ? "" : "-signed-in");
+    }
+
     /** The connection is open; {@code handshakeToken} came with it (subprotocol or query), or is null. */
     public void onOpen(String handshakeToken) {
         if (handshakeToken != null) {

@@ -22,11 +22,18 @@ final class WebSocketTransport implements SignallingSession.Transport {
     private static final Logger LOG = Logger.getLogger(WebSocketTransport.class.getName());
 
     private final Session socket;
+    private final Runnable closing;
     private final Queue<Object> outgoing = new ArrayDeque<>();
     private boolean sending;
 
-    WebSocketTransport(Session socket) {
+    /**
+     * @param closing runs when rtcsound closes the socket: the session ends then, not when
+     *        Liberty reports the close, which it never does for a client that keeps sending
+     *        after our close frame
+     */
+    WebSocketTransport(Session socket, Runnable closing) {
         this.socket = socket;
+        this.closing = closing;
     }
 
     @Override
@@ -43,6 +50,7 @@ final class WebSocketTransport implements SignallingSession.Transport {
     @Override
     public void close(int code, String reason) {
         enqueue(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+        closing.run();
     }
 
     private void enqueue(Object item) {
@@ -68,7 +76,7 @@ final class WebSocketTransport implements SignallingSession.Transport {
         }
         try {
             if (next instanceof CloseReason reason) {
-                socket.close(reason);
+                closeWithin(socket, reason);
                 sendNext();
             } else {
                 socket.getAsyncRemote().sendText((String) next, this::sent);
@@ -80,6 +88,19 @@ final class WebSocketTransport implements SignallingSession.Transport {
                 sending = false;
             }
         }
+    }
+
+    /** How long a peer gets to answer our close before the connection is dropped. */
+    static final long CLOSE_HANDSHAKE_MILLIS = 5000;
+
+    /**
+     * Closes, bounding the close handshake: a call's socket has no idle timeout, so a peer
+     * that never answers the close frame would otherwise keep the connection (and its
+     * session) forever.
+     */
+    static void closeWithin(Session socket, CloseReason reason) throws IOException {
+        socket.setMaxIdleTimeout(CLOSE_HANDSHAKE_MILLIS);
+        socket.close(reason);
     }
 
     private void sent(SendResult result) {

@@ -135,4 +135,19 @@ class HelmChartIT {
         List<Map<String, Object>> paths = at(ingress, "spec", "rules", 0, "http", "paths");
         assertTrue(paths.stream().anyMatch(p -> "/signalling".equals(p.get("path"))), paths.toString());
     }
+
+    @Test
+    void theChartTurnsTheDemoSignInOffAndMountsTheTokenKeysFromSecrets() {
+        Map<String, Object> spec = at(only(render(), "Deployment", "sound"), "spec", "template", "spec");
+        List<Map<String, Object>> env = at(spec, "containers", 0, "env");
+        assertTrue(env.contains(Map.of("name", "RTCSOUND_SECURITY_DEMO_SIGN_IN", "value", "false")), env.toString());
+        assertTrue(env.contains(Map.of("name", "RTCSOUND_SECURITY_TRUST_FORWARDED_PROTO", "value", "true")),
+                "TLS ends at the ingress: " + env);
+        assertTrue(env.contains(Map.of("name", "RTCSOUND_JWT_PUBLIC_KEY_FILE",
+                "value", "/etc/rtcsound/signing/abcdesktop_jwt_desktop_signing_public_key.pem")), env.toString());
+        assertTrue(env.contains(Map.of("name", "RTCSOUND_JWT_PAYLOAD_PRIVATE_KEY_FILE",
+                "value", "/etc/rtcsound/payload/abcdesktop_jwt_desktop_payload_private_key.pem")), env.toString());
+        assertEquals("abcdesktopjwtdesktoppayload", at(spec, "volumes", 1, "secret", "secretName"));
+        assertEquals("/etc/rtcsound/payload", at(spec, "containers", 0, "volumeMounts", 1, "mountPath"));
+    }
 }

@@ -30,7 +30,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.rtcsound.testing.Chromium;
+import org.rtcsound.testing.ChromiumPerClass;
 import org.rtcsound.testing.LibertyServer;
+import org.rtcsound.testing.PageAudio;
 import org.rtcsound.testing.PulseAudioDaemon;
 import org.rtcsound.testing.SignallingClient;
 import org.rtcsound.testing.Sleep;
@@ -42,7 +45,7 @@ import org.rtcsound.testing.TestTokens;
  * wrong algorithm, expired, not yet valid, another user's desktop, no desktop, admin API
  * without the role, limits) answers with its status or close code, and no pipeline is built.
  */
-@ExtendWith(Suite.class)
+@ExtendWith({Suite.class, ChromiumPerClass.class})
 class SecurityIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -52,10 +55,12 @@ class SecurityIT {
 
     private final Suite.Parts parts;
     private final LibertyServer server;
+    private final Chromium chromium;
 
-    SecurityIT(Suite.Parts parts) {
+    SecurityIT(Suite.Parts parts, Chromium chromium) {
         this.parts = parts;
         this.server = parts.liberty();
+        this.chromium = chromium;
     }
 
     @BeforeAll
@@ -76,6 +81,7 @@ class SecurityIT {
         server.awaitConfig(c -> c.isNull("lastRefusal") && !c.getJsonObject("values").containsKey("rtcsound.pulse.port")
                 && !c.getJsonObject("values").containsKey("jwt_token_desktop")
                 && !c.getJsonObject("values").containsKey("rtcsound.desktops")
+                && !c.getJsonObject("values").containsKey("webrtc.coturn")
                 && value(c, "rtcsound.limits.sessions").equals("1000")
                 && value(c, "rtcsound.limits.new-sessions-per-client-per-minute").equals("100000")
                 && value(c, "rtcsound.security.demo-sign-in").equals("true")
@@ -120,9 +126,11 @@ class SecurityIT {
                 new BadToken("not yet valid (nbf)", () -> TestTokens.sign(c -> {
                     c.setSubject("alice");
                     c.setNotBefore(NumericDate.fromSeconds(now + 600));
+                    c.setExpirationTime(NumericDate.fromSeconds(now + 3600));
                 }), "token not yet valid"),
                 new BadToken("not yet valid (abcdesktop's nfb)", () -> TestTokens.sign(c -> {
                     c.setClaim("nfb", now + 600);
+                    c.setExpirationTime(NumericDate.fromSeconds(now + 3600));
                     c.setClaim("hash", TestTokens.encrypt("127.0.0.1"));
                 }), "token not yet valid"),
                 new BadToken("no expiry", () -> TestTokens.sign(c -> {
@@ -363,6 +371,7 @@ class SecurityIT {
                 open.add(client);
                 client.send("HELLO " + user);
                 assertEquals("HELLO", client.next(WAIT));
+                client.nextMatching(f -> f.startsWith("{\"sdp\""), WAIT); // its pipeline exists
             }
             long created = pipelinesCreated();
             try (SignallingClient third = server.signalling("alice")) {
@@ -453,5 +462,54 @@ class SecurityIT {
         assertTrue(secure.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors 'none'"));
         JsonObject info = Json.createReader(new StringReader(get("/API/rtcsound/page-info", null).body())).readObject();
         assertNull(info.get("token"));
+    }
+
+    @Test
+    void aFullSessionLeavesNoSecretOrTokenInTheServersLogsOrTheBrowsersConsole() throws Exception {
+        String secret = "LogScan-" + Long.toHexString(System.nanoTime()) + "-TurnSecret";
+        Suite.editOdConfig(sample -> sample + "\nwebrtc.coturn : { 'coturn_static_auth_secret': '" + secret
+                + "', 'ttl': 600, 'protocol': 'turn', 'url': '127.0.0.1:3478' }\n");
+        server.awaitConfig(c -> c.getJsonObject("values").containsKey("webrtc.coturn"), WAIT);
+        String token = TestTokens.user("logscan");
+        String signature = token.substring(token.lastIndexOf('.') + 1);
+        String refused = TestTokens.sign(TestTokens.STRANGER, AlgorithmIdentifiers.RSA_USING_SHA256,
+                c -> c.setSubject("logscan"));
+        List<String> console;
+        String credential;
+        try (Chromium.Tab tab = chromium.open(server.httpsUri("/#jwt_token=" + token))) {
+            PageAudio.awaitState(tab, "available", 20_000);
+            PageAudio.awaitPackets(tab, 5000);
+            try (SignallingClient query = SignallingClient.connect(server.wsUri("/signalling?jwt_token=" + token));
+                    SignallingClient bad = SignallingClient.connect(server.wsUri("/signalling?jwt_token=" + refused))) {
+                query.send("HELLO logscan");
+                query.nextMatching(f -> f.startsWith("{\"sdp\""), WAIT);
+                assertEquals(1008, bad.awaitClose(WAIT).code());
+            }
+            HttpResponse<String> pyos = post("/API/webrtc/coturn_rtcconfiguration", "ABCAuthorization", token);
+            jakarta.json.JsonArray servers = Json.createReader(new StringReader(pyos.body())).readObject()
+                    .getJsonObject("result").getJsonArray("iceServers");
+            credential = servers.getJsonObject(servers.size() - 1).getString("credential");
+            console = tab.console();
+        }
+        server.awaitIdle(WAIT);
+        List<String> secrets = List.of(secret, token, signature, refused.substring(refused.lastIndexOf('.') + 1),
+                credential);
+        List<Path> logs;
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(server.logDirectory())) {
+            logs = files.filter(java.nio.file.Files::isRegularFile).toList();
+        }
+        assertTrue(logs.stream().anyMatch(f -> f.getFileName().toString().equals("messages.log")), logs.toString());
+        for (Path log : logs) {
+            String text = new String(java.nio.file.Files.readAllBytes(log), StandardCharsets.UTF_8);
+            for (String s : secrets) {
+                assertFalse(text.contains(s), log + " holds a secret or token");
+            }
+        }
+        assertTrue(console.stream().anyMatch(line -> line.contains("rtc_configuration")), "the page logged its steps");
+        for (String line : console) {
+            for (String s : secrets) {
+                assertFalse(line.contains(s), "the browser console holds a secret or token: " + line);
+            }
+        }
     }
 }

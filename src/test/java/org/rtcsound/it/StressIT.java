@@ -78,8 +78,8 @@ class StressIT {
 
         assertEquals(200, parts.liberty().get("/health/ready").statusCode(), "server still up");
         JsonObject after = parts.liberty().awaitIdle(Duration.ofSeconds(30));
-        long nativeThreads = awaitAtMost(baseline.getInt("nativeThreads") + THREAD_SLACK, "nativeThreads");
-        long openSockets = awaitAtMost(baseline.getInt("openSockets") + SOCKET_SLACK, "openSockets");
+        long nativeThreads = parts.liberty().awaitStatusAtMost("nativeThreads", baseline.getInt("nativeThreads") + THREAD_SLACK);
+        long openSockets = parts.liberty().awaitStatusAtMost("openSockets", baseline.getInt("openSockets") + SOCKET_SLACK);
         System.out.printf("stress: %d sessions (%d offers), baseline %s, after %s%n", done.get(), offers.get(),
                 baseline, parts.liberty().status());
         assertTrue(done.get() >= 400, "only " + done.get() + " sessions in the time budget");
@@ -90,16 +90,6 @@ class StressIT {
         assertTrue(openSockets <= baseline.getInt("openSockets") + SOCKET_SLACK,
                 () -> "open sockets " + baseline.getInt("openSockets") + " -> " + openSockets + ":\n"
                         + parts.liberty().sockets());
-    }
-
-    /** Threads and sockets wind down shortly after their sessions: allow them a moment. */
-    private long awaitAtMost(long limit, String key) {
-        long value = parts.liberty().status().getInt(key);
-        for (int i = 0; i < 100 && value > limit; i++) {
-            Sleep.millis(100);
-            value = parts.liberty().status().getInt(key);
-        }
-        return value;
     }
 
     /** One token for all: signing 600 would only measure RSA. */
