@@ -137,7 +137,7 @@ export class RtcSound extends EventTarget {
   async #fetchConstraints() {
     const response = await fetch(new URL('/API/core/getkeyinfo', this.baseUrl), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...await this.#authorization() },
+      headers: { 'Content-Type': 'application/json', ...bearer(await this.#currentToken()) },
       body: JSON.stringify({ provider: 'webrtc.rtc_constraints' }),
       credentials: 'same-origin',
     });
@@ -160,11 +160,6 @@ export class RtcSound extends EventTarget {
 
   async #currentToken() {
     return typeof this.token === 'function' ? await this.token() : this.token;
-  }
-
-  async #authorization() {
-    const token = await this.#currentToken();
-    return token ? { Authorization: `Bearer ${token}` } : {};
   }
 
   async #connect() {
@@ -190,7 +185,7 @@ export class RtcSound extends EventTarget {
   async #fetchRtcConfiguration(token) {
     const response = await fetch(new URL('/API/webrtc/coturn_rtcconfiguration', this.baseUrl), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      headers: { 'Content-Type': 'application/json', ...bearer(token) },
       body: '{}',
       credentials: 'same-origin',
     });
@@ -348,6 +343,11 @@ export class RtcSound extends EventTarget {
     this.state = state;
     this.dispatchEvent(new CustomEvent('status', { detail: { state, message } }));
   }
+}
+
+/** The Authorization header for a token, or none. */
+function bearer(token) {
+  return token ? { Authorization: `Bearer ${token}` } : {};
 }
 
 /**

@@ -15,6 +15,7 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.config.Config;
 import org.rtcsound.security.ClientAddress;
 import org.rtcsound.security.DemoTokens;
+import org.rtcsound.security.TransportSecurityFilter;
 
 /**
  * What the page needs to know about the server: over plain http it links to the https
@@ -42,10 +43,7 @@ public class PageInfoResource {
     @Path("page-info")
     @Produces(MediaType.APPLICATION_JSON)
     public JsonObject pageInfo() {
-        int httpsPort = config.getOptionalValue("https.port", Integer.class).orElse(9443);
-        String host = uri.getBaseUri().getHost();
-        String secureUrl = "https://" + (host.contains(":") ? "[" + host + "]" : host)
-                + (httpsPort == 443 ? "" : ":" + httpsPort) + "/";
+        String secureUrl = TransportSecurityFilter.secureOrigin(config, uri.getBaseUri().getHost()) + "/";
         return Json.createObjectBuilder().add("secureUrl", secureUrl)
                 .add("demoSignIn", demo.enabled() && ClientAddress.isLoopback(http.getRemoteAddr()))
                 .build();

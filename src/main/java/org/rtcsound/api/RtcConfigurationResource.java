@@ -14,7 +14,6 @@ import jakarta.ws.rs.core.Response;
 import org.rtcsound.config.InvalidSettingException;
 import org.rtcsound.ice.RtcConfigurationService;
 import org.rtcsound.security.Caller;
-import org.rtcsound.security.RestAuthenticationFilter;
 
 /**
  * rtcsound's own resource for the browser's RTCConfiguration: {@code GET

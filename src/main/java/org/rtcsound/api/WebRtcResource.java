@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.Response;
 import org.rtcsound.config.InvalidSettingException;
 import org.rtcsound.ice.RtcConfigurationService;
 import org.rtcsound.security.Caller;
-import org.rtcsound.security.RestAuthenticationFilter;
 
 /** pyos-compatible: {@code POST /API/webrtc/coturn_rtcconfiguration}, body {@code {}}. */
 @RequestScoped

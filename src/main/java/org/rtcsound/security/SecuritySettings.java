@@ -25,13 +25,6 @@ public class SecuritySettings {
     @Inject
     Config config;
 
-    public SecuritySettings() {
-    }
-
-    public SecuritySettings(Config config) {
-        this.config = config;
-    }
-
     public Optional<String> publicKeyFile() {
         return text(PUBLIC_KEY_FILE);
     }

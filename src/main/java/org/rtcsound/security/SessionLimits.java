@@ -36,13 +36,6 @@ public class SessionLimits {
     private int total;
     private final Map<String, Bucket> buckets = new HashMap<>();
 
-    public SessionLimits() {
-    }
-
-    public SessionLimits(SecuritySettings settings) {
-        this.settings = settings;
-    }
-
     /** Takes a place for a call of {@code user}, or refuses with the limit that is reached. */
     public synchronized Permit acquire(String user) {
         int maxTotal = settings.sessions();
@@ -82,11 +75,6 @@ public class SessionLimits {
         buckets.values().removeIf(b -> b.isFull(now, perMinute));
         Bucket bucket = buckets.computeIfAbsent(client, c -> new Bucket(perMinute, now));
         return bucket.take(now, perMinute);
-    }
-
-    /** Sessions running now, per the limits' count. */
-    public synchronized int running() {
-        return total;
     }
 
     private static final class Bucket {

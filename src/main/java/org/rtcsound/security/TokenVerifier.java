@@ -53,14 +53,6 @@ public class TokenVerifier {
     @Inject
     SecuritySettings settings;
 
-    public TokenVerifier() {
-    }
-
-    public TokenVerifier(TrustedKeys keys, SecuritySettings settings) {
-        this.keys = keys;
-        this.settings = settings;
-    }
-
     public Caller verify(String token) {
         if (token == null || token.isBlank()) {
             throw new TokenRejectedException("no token");

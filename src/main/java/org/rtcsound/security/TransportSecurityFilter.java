@@ -43,7 +43,7 @@ public class TransportSecurityFilter extends HttpFilter {
         if (!secure && !ClientAddress.isLoopback(request.getRemoteAddr()) && !path.startsWith("/health")) {
             if ("GET".equals(request.getMethod()) && !path.startsWith("/API") && !path.startsWith("/signalling")) {
                 response.setStatus(308);
-                response.setHeader("Location", secureUrl(request));
+                response.setHeader("Location", secureOrigin(config, request.getServerName()) + request.getRequestURI());
             } else {
                 response.sendError(HttpServletResponse.SC_FORBIDDEN, "rtcsound answers over https and wss only");
             }
@@ -58,10 +58,9 @@ public class TransportSecurityFilter extends HttpFilter {
         chain.doFilter(request, response);
     }
 
-    private String secureUrl(HttpServletRequest request) {
+    /** {@code https://host[:port]} for this server's https endpoint (Liberty's {@code https.port}). */
+    public static String secureOrigin(Config config, String host) {
         int port = config.getOptionalValue("https.port", Integer.class).orElse(9443);
-        String host = request.getServerName();
-        return "https://" + (host.contains(":") ? "[" + host + "]" : host) + (port == 443 ? "" : ":" + port)
-                + request.getRequestURI();
+        return "https://" + (host.contains(":") ? "[" + host + "]" : host) + (port == 443 ? "" : ":" + port);
     }
 }

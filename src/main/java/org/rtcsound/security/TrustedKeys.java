@@ -34,14 +34,9 @@ public class TrustedKeys {
     SecuritySettings settings;
 
     private final Map<Path, Loaded> files = new ConcurrentHashMap<>();
+    /** Files whose problem was already logged: every request checks the keys, the log says it once. */
+    private final Map<Path, String> reported = new ConcurrentHashMap<>();
     private volatile KeyPair demo;
-
-    public TrustedKeys() {
-    }
-
-    public TrustedKeys(SecuritySettings settings) {
-        this.settings = settings;
-    }
 
     private record Loaded(FileTime modified, long size, Key key) {
     }
@@ -86,13 +81,17 @@ public class TrustedKeys {
                 Key key = publicKey ? PemKeys.publicKey(file) : PemKeys.privateKey(file);
                 loaded = new Loaded(modified, size, key);
                 files.put(file, loaded);
+                reported.remove(file);
                 LOG.info(() -> "read " + (publicKey ? "public" : "private") + " key " + file);
             }
             return Optional.of(loaded.key());
         } catch (IOException | RuntimeException e) {
-            // The message names the file only: key material never reaches the log.
-            LOG.warning(() -> "cannot read key file " + file + ": " + e.getClass().getSimpleName());
             files.remove(file);
+            // The message names the file only: key material never reaches the log.
+            String problem = e.getClass().getSimpleName();
+            if (!problem.equals(reported.put(file, problem))) {
+                LOG.warning(() -> "cannot read key file " + file + ": " + problem);
+            }
             return Optional.empty();
         }
     }

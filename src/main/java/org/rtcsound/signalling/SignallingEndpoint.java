@@ -8,12 +8,12 @@ import java.util.logging.Logger;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
-import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -65,16 +65,18 @@ public class SignallingEndpoint {
     SoundSettings settings;
 
     private SignallingSession session;
+    private WebSocketTransport transport;
     private int frameLimit;
     private final StringBuilder frame = new StringBuilder();
-    /** The frame being read is past the limit: its remaining parts are dropped. */
-    private boolean oversize;
+    /** A frame went past the limit: the socket is closing, and whatever follows is dropped. */
+    private boolean tooBig;
 
     @OnOpen
     public void open(Session socket) {
         frameLimit = settings.maxFrameBytes();
         socket.setMaxIdleTimeout(SIGN_IN_IDLE_MILLIS);
-        session = new SignallingSession(socket.getId(), new WebSocketTransport(socket, this::end), calls);
+        transport = new WebSocketTransport(socket, this::end);
+        session = new SignallingSession(socket.getId(), transport, calls);
         registry.add(session);
         session.onOpen(handshakeToken(socket));
     }
@@ -90,24 +92,18 @@ public class SignallingEndpoint {
 
     /**
      * Frames arrive in parts so that the size limit is ours to enforce, before a large
-     * frame is ever held whole: past it the rest of the frame is read and dropped, then the
-     * socket closes with 1009 (message too big). Closing in the middle of a frame left
-     * Liberty's connection in CLOSE-WAIT with unread data, forever (measured: one socket
-     * per oversize frame).
+     * frame is ever held whole: past it the socket closes with 1009 (message too big) and
+     * every later part is dropped.
      */
     @OnMessage
-    public void text(Session socket, String part, boolean last) throws java.io.IOException {
-        if (!socket.isOpen()) {
+    public void text(String part, boolean last) {
+        if (tooBig) {
             return;
         }
-        if (oversize || frame.length() + part.length() > frameLimit) {
-            oversize = true;
+        if (frame.length() + part.length() > frameLimit) {
+            tooBig = true;
             frame.setLength(0);
-            if (last) {
-                WebSocketTransport.closeWithin(socket, new CloseReason(CloseReason.CloseCodes.TOO_BIG,
-                        "frame larger than " + frameLimit + " characters"));
-                end();
-            }
+            transport.close(CloseReason.CloseCodes.TOO_BIG.getCode(), "frame larger than " + frameLimit + " characters");
             return;
         }
         frame.append(part);
@@ -119,10 +115,8 @@ public class SignallingEndpoint {
     }
 
     @OnMessage
-    public void binary(Session socket, ByteBuffer data) throws java.io.IOException {
-        WebSocketTransport.closeWithin(socket, new CloseReason(CloseReason.CloseCodes.CANNOT_ACCEPT,
-                "binary frames are not part of the protocol"));
-        end();
+    public void binary(ByteBuffer data) {
+        transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(), "binary frames are not part of the protocol");
     }
 
     @OnClose

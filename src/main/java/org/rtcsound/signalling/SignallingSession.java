@@ -116,7 +116,7 @@ public final class SignallingSession {
                 authenticate(token.token());
             }
         } else if (!signedIn) {
-            refuse("authentication required: send the token first (Sec-WebSocket-Protocol "
+            refuse(CLOSE_REFUSED, "authentication required: send the token first (Sec-WebSocket-Protocol "
                     + "'bearer.<token>', ?jwt_token=<token>, or TOKEN <token>)");
         } else if (message instanceof InboundMessage.Hello hello) {
             hello(hello.uid());
@@ -134,7 +134,7 @@ public final class SignallingSession {
         try {
             verified = calls.authenticate(token);
         } catch (TokenRejectedException e) {
-            refuse("token refused: " + e.getMessage());
+            refuse(CLOSE_REFUSED, "token refused: " + e.getMessage());
             return;
         }
         synchronized (this) {
@@ -146,12 +146,13 @@ public final class SignallingSession {
         transport.authenticated();
     }
 
-    private void refuse(String reason) {
+    /** Ends the session before any call: the reason as an ERROR, then the close code. */
+    private void refuse(int closeCode, String reason) {
         synchronized (this) {
             state = State.CLOSED;
         }
         reply("ERROR " + reason);
-        transport.close(CLOSE_REFUSED, "refused");
+        transport.close(closeCode, "refused");
     }
 
     private void hello(String helloUid) {
@@ -162,7 +163,7 @@ public final class SignallingSession {
                 return;
             }
             if (caller.user() != null && !caller.user().equals(helloUid)) {
-                refuse("HELLO " + helloUid + " does not match the token's user");
+                refuse(CLOSE_REFUSED, "HELLO " + helloUid + " does not match the token's user");
                 return;
             }
             String reason = calls.unavailableReason();
@@ -174,12 +175,10 @@ public final class SignallingSession {
                 peer = calls.open(caller, helloUid, new PeerEvents());
             } catch (NoDesktopException | InvalidSettingException refused) {
                 // e.g. no desktop yet: the page reconnects on its own and finds it once it runs
-                reply("ERROR " + refused.getMessage());
-                transport.close(CLOSE_MEDIA_FAILED, "no call");
+                refuse(CLOSE_MEDIA_FAILED, refused.getMessage());
                 return;
             } catch (LimitExceededException limit) {
-                reply("ERROR " + limit.getMessage());
-                transport.close(CLOSE_LIMIT, "limit reached");
+                refuse(CLOSE_LIMIT, limit.getMessage());
                 return;
             }
             state = State.STARTING;

@@ -76,7 +76,10 @@ final class WebSocketTransport implements SignallingSession.Transport {
         }
         try {
             if (next instanceof CloseReason reason) {
-                closeWithin(socket, reason);
+                // A call's socket has no idle timeout: bound the close handshake, or a peer
+                // that never answers our close frame would keep the connection forever.
+                socket.setMaxIdleTimeout(CLOSE_HANDSHAKE_MILLIS);
+                socket.close(reason);
                 sendNext();
             } else {
                 socket.getAsyncRemote().sendText((String) next, this::sent);
@@ -91,17 +94,7 @@ final class WebSocketTransport implements SignallingSession.Transport {
     }
 
     /** How long a peer gets to answer our close before the connection is dropped. */
-    static final long CLOSE_HANDSHAKE_MILLIS = 5000;
-
-    /**
-     * Closes, bounding the close handshake: a call's socket has no idle timeout, so a peer
-     * that never answers the close frame would otherwise keep the connection (and its
-     * session) forever.
-     */
-    static void closeWithin(Session socket, CloseReason reason) throws IOException {
-        socket.setMaxIdleTimeout(CLOSE_HANDSHAKE_MILLIS);
-        socket.close(reason);
-    }
+    private static final long CLOSE_HANDSHAKE_MILLIS = 5000;
 
     private void sent(SendResult result) {
         if (!result.isOK()) {

@@ -22,7 +22,6 @@ import org.rtcsound.testing.Chromium;
 import org.rtcsound.testing.ChromiumPerClass;
 import org.rtcsound.testing.PageAudio;
 import org.rtcsound.testing.SignallingClient;
-import org.rtcsound.testing.Sleep;
 import org.rtcsound.testing.Suite;
 import org.rtcsound.testing.TestTokens;
 import org.rtcsound.testing.Tones;

@@ -1,17 +1,20 @@
-package org.rtcsound.security;
+package org.rtcsound.api;
 
 import java.util.Set;
 
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.HttpHeaders;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
+
+import org.rtcsound.security.Bearer;
+import org.rtcsound.security.Caller;
+import org.rtcsound.security.TokenRejectedException;
+import org.rtcsound.security.TokenVerifier;
 
 /**
  * Every REST resource under /API needs a valid token, in {@code Authorization} or in
@@ -59,12 +62,9 @@ public class RestAuthenticationFilter implements ContainerRequestFilter {
 
     /** pyos's reply shape, so abcdesktop's client shows the message. */
     private static Response refusal(Response.Status status, String message) {
-        Response.ResponseBuilder response = Response.status(status).type(MediaType.APPLICATION_JSON)
-                .entity(Json.createObjectBuilder().add("status", status.getStatusCode()).add("message", message)
-                        .build().toString());
-        if (status == Response.Status.UNAUTHORIZED) {
-            response.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"");
-        }
-        return response.build();
+        Response reply = PyosReply.error(status, message);
+        return status == Response.Status.UNAUTHORIZED
+                ? Response.fromResponse(reply).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"").build()
+                : reply;
     }
 }
