@@ -4,7 +4,6 @@ import java.io.StringReader;
 import java.util.regex.Pattern;
 
 import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -79,7 +78,9 @@ public sealed interface InboundMessage {
                 return new Invalid("invalid JSON message: expected an object");
             }
             message = value.asJsonObject();
-        } catch (JsonException | IllegalStateException | java.util.NoSuchElementException e) {
+        } catch (RuntimeException e) {
+            // JsonException, IllegalStateException, NoSuchElementException, and Parsson's plain
+            // RuntimeException past its nesting limit (1000): any parser failure is bad input.
             return new Invalid("invalid JSON: " + firstLine(e.getMessage()));
         }
         JsonValue sdp = message.get("sdp");

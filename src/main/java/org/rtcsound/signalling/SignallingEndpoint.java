@@ -110,7 +110,15 @@ public class SignallingEndpoint {
         if (last) {
             String complete = frame.toString();
             frame.setLength(0);
-            session.onText(complete);
+            try {
+                session.onText(complete);
+            } catch (RuntimeException e) {
+                // Never let a fault reach Liberty's reader: it leaves the connection behind.
+                // The class only: a message could quote the frame, and frames may hold tokens.
+                LOG.warning(() -> "session " + session.id() + ": message failed with " + e.getClass().getName());
+                LOG.log(Level.FINE, "message failure", e);
+                transport.send("ERROR internal error");
+            }
         }
     }
 

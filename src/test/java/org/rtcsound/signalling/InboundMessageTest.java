@@ -79,6 +79,13 @@ class InboundMessageTest {
         assertTrue(reason(frame).startsWith("invalid JSON"), frame);
     }
 
+    /** Found by SignallingFuzzIT: the JSON parser's depth limit threw past the protocol. */
+    @Test
+    void deeplyNestedJsonIsInvalidNotAnException() {
+        assertTrue(reason("[".repeat(20_000)).startsWith("invalid JSON"));
+        assertTrue(reason("{\"sdp\":" + "[".repeat(5000) + "]".repeat(5000) + "}").startsWith("invalid JSON"));
+    }
+
     @Test
     void theRelayCommandsOfTheOriginalProtocolAreNotSupported() {
         assertTrue(reason("SESSION bob").startsWith("SESSION is not supported"));

@@ -191,18 +191,6 @@ public final class LibertyServer implements AutoCloseable {
         return value;
     }
 
-    /**
-     * TCP connections Liberty stopped reading: after rtcsound closed a WebSocket on which
-     * the client still sent frames, Liberty 26.0.0.3 never reads again, so the connection
-     * sits with unread data, in CLOSE-WAIT once the client has gone (see SignallingFuzzIT).
-     */
-    public int unreadConnections() {
-        return (int) sockets().lines().map(String::trim).filter(line -> line.startsWith("tcp"))
-                .map(line -> line.split("\\s+"))
-                .filter(f -> f.length > 2 && (f[1].equals("CLOSE-WAIT") || (f[1].equals("ESTAB") && !f[2].equals("0"))))
-                .count();
-    }
-
     /** The server process's sockets as `ss` lists them, to say what a leak is made of. */
     public String sockets() {
         try {
