@@ -3,6 +3,7 @@ package org.rtcsound.media;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 
 import java.util.function.Consumer;
@@ -19,6 +20,10 @@ public class MediaService {
     @Resource(lookup = "concurrent/media")
     ManagedExecutorService executor;
 
+    /** Periodic checks of running calls (the microphone gate); Jakarta Concurrency's default. */
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
     @Inject
     GStreamerRuntime runtime;
 
@@ -33,7 +38,7 @@ public class MediaService {
      */
     public MediaPeer createPeer(PulseAudioDesktop desktop, String stunServer, String turnServer,
             MediaPeer.Listener listener) {
-        return new SoundPipeline(desktop, new IceServers(stunServer, turnServer), listener);
+        return new SoundPipeline(desktop, new IceServers(stunServer, turnServer), listener, scheduler);
     }
 
     public SerialTasks serialTasks(Consumer<Throwable> onFailure) {

@@ -1,5 +1,8 @@
 package org.rtcsound.media;
 
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -59,13 +62,16 @@ public final class SoundPipeline implements MediaPeer {
 
     /**
      * The browser's microphone, when it sends one: decoded and played into the desktop's
-     * microphone sink, whose monitor the desktop's programs record from.
+     * microphone sink, whose monitor the desktop's programs record from. The valve and
+     * the sink's own state are the {@link MicrophoneGate}'s (async=false: a sink started
+     * alone must not wait for a preroll).
      */
     private static final String MICROPHONE = String.join(" ",
             "queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
-            "! rtpopusdepay ! opusdec ! audioconvert ! audioresample",
+            "! rtpopusdepay name=microphone-depayloader ! opusdec ! audioconvert ! audioresample",
+            "! valve name=microphone-gate",
             "! pulsesink name=microphone client-name=rtcsound-microphone buffer-time=60000 latency-time=10000"
-                    + " sync=false");
+                    + " sync=false async=false");
 
     private final PulseAudioDesktop desktop;
     private final IceServers iceServers;
@@ -78,11 +84,16 @@ public final class SoundPipeline implements MediaPeer {
     private boolean offerApplied;
     private Pipeline pipeline;
     private WebRTCBin webrtc;
+    private MicrophoneGate microphoneGate;
+    private ScheduledFuture<?> microphoneWatch;
+    private final ScheduledExecutorService scheduler;
 
-    public SoundPipeline(PulseAudioDesktop desktop, IceServers iceServers, Listener listener) {
+    public SoundPipeline(PulseAudioDesktop desktop, IceServers iceServers, Listener listener,
+            ScheduledExecutorService scheduler) {
         this.desktop = desktop;
         this.iceServers = iceServers;
         this.listener = listener;
+        this.scheduler = scheduler;
     }
 
     public static int live() {
@@ -225,10 +236,25 @@ public final class SoundPipeline implements MediaPeer {
                 Pad input = microphone.getStaticPad("sink");
                 pad.link(input);
                 input.dispose();
+                microphoneGate = new MicrophoneGate(microphone);
                 microphone.dispose();
+                microphoneWatch = scheduler.scheduleWithFixedDelay(this::checkMicrophone,
+                        MicrophoneGate.POLL_MILLIS, MicrophoneGate.POLL_MILLIS, TimeUnit.MILLISECONDS);
             }
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "linking the browser's microphone failed", e);
+        }
+    }
+
+    private void checkMicrophone() {
+        try {
+            synchronized (lock) {
+                if (!closed && microphoneGate != null) {
+                    microphoneGate.check();
+                }
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "checking the microphone failed", e);
         }
     }
 
@@ -344,11 +370,17 @@ public final class SoundPipeline implements MediaPeer {
                 return;
             }
             closed = true;
+            if (microphoneWatch != null) {
+                microphoneWatch.cancel(false);
+            }
         }
         if (pipeline == null) {
             return;
         }
         try {
+            if (microphoneGate != null) {
+                microphoneGate.close();
+            }
             pipeline.stop();
             webrtc.dispose();
             pipeline.dispose();

@@ -101,9 +101,36 @@ class MicrophoneIT {
             System.out.printf("microphone muted: rms %.5f%n", muted.rms());
             assertTrue(muted.rms() < 0.005, "muted, the desktop hears a level of " + muted.rms());
             assertEquals("available", tab.page().evaluate("window.rtcsound.state"));
+
+            // Turned off, the browser stops sending: its stream leaves the desktop's PulseAudio.
+            tab.page().click("#microphone");
+            awaitMicrophone(tab.page(), "off");
+            assertMicrophoneStreamGone();
+            assertSoundPlaysOn(tab);
+
+            // Turned on again, the same call carries it again.
+            tab.page().click("#microphone");
+            awaitMicrophone(tab.page(), "on");
+            Sleep.millis(1000);
+            PulseAudioDaemon.Recording again = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
+            System.out.printf("microphone on again: %.1f Hz at rms %.3f%n", again.frequency(), again.rms());
+            assertTrue(Math.abs(again.frequency() - MICROPHONE_HZ) <= 10 && again.rms() > 0.05,
+                    "turned on again, the desktop hears " + again.frequency() + " Hz, rms " + again.rms());
+
+            // The device goes away. A fake capture device cannot be unplugged, so the test
+            // fires the 'ended' event a browser fires then on the track.
+            tab.page().evaluate("window.rtcsound.microphone.dispatchEvent(new Event('ended'))");
+            awaitMicrophone(tab.page(), "unavailable");
+            assertEquals("the microphone was disconnected", tab.page().textContent("#microphone-status"));
+            assertMicrophoneStreamGone();
+            assertSoundPlaysOn(tab);
         } finally {
             paplay.destroy();
         }
+        assertMicrophoneStreamGone();
+    }
+
+    private void assertMicrophoneStreamGone() {
         long deadline = System.nanoTime() + WAIT.toNanos();
         String streams = parts.pulse().pactl("list", "sink-inputs");
         while (streams.contains("rtcsound-microphone") && System.nanoTime() < deadline) {
@@ -111,6 +138,13 @@ class MicrophoneIT {
             streams = parts.pulse().pactl("list", "sink-inputs");
         }
         assertFalse(streams.contains("rtcsound-microphone"), "a microphone stream remains:\n" + streams);
+    }
+
+    private static void assertSoundPlaysOn(Chromium.Tab tab) {
+        assertEquals("available", tab.page().evaluate("window.rtcsound.state"));
+        long before = PageAudio.inbound(tab.page()).packetsReceived();
+        Sleep.millis(300);
+        assertTrue(PageAudio.inbound(tab.page()).packetsReceived() > before, "sound plays on");
     }
 
     @Test

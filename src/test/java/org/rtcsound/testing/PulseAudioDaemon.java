@@ -127,22 +127,37 @@ public final class PulseAudioDaemon implements AutoCloseable {
             return n == 0 ? 0 : Math.sqrt(sum / n);
         }
 
-        /** The frequency of a pure tone, from its upward zero crossings. */
+        /**
+         * The frequency of a pure tone, from the spacing of its upward zero crossings. Only
+         * spacings within 10 % of the median count, so a dropout (a gap of silence, a
+         * glitch when a stream starts) does not bend the figure; a wrong tone still shows.
+         */
         public double frequency() {
             int n = pcm.length / 2;
-            int crossings = 0;
-            int first = -1;
-            int last = -1;
+            java.util.List<Integer> periods = new java.util.ArrayList<>();
+            int previous = -1;
             for (int i = 1; i < n; i++) {
                 if (sample(i - 1) < 0 && sample(i) >= 0) {
-                    crossings++;
-                    last = i;
-                    if (first < 0) {
-                        first = i;
+                    if (previous >= 0) {
+                        periods.add(i - previous);
                     }
+                    previous = i;
                 }
             }
-            return crossings < 2 ? 0 : (crossings - 1) * 48000.0 / (last - first);
+            if (periods.isEmpty()) {
+                return 0;
+            }
+            java.util.List<Integer> sorted = periods.stream().sorted().toList();
+            double median = sorted.get(sorted.size() / 2);
+            long sum = 0;
+            int count = 0;
+            for (int period : periods) {
+                if (Math.abs(period - median) <= 0.1 * median) {
+                    sum += period;
+                    count++;
+                }
+            }
+            return 48000.0 * count / sum;
         }
 
         private double sample(int i) {

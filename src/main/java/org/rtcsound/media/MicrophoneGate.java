@@ -1,0 +1,75 @@
+package org.rtcsound.media;
+
+import org.freedesktop.gstreamer.Bin;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.State;
+import org.freedesktop.gstreamer.Structure;
+
+/**
+ * The browser's microphone has a stream in the desktop's PulseAudio only while the browser
+ * sends: once no RTP has arrived for {@link #IDLE_MILLIS} (the user turned the microphone
+ * off, or it was unplugged) the valve drops and pulsesink goes to NULL, so its sink-input
+ * is gone; when RTP flows again, pulsesink plays and the valve opens (it re-sends the
+ * caps). Activity is read from rtpopusdepay's {@code stats} every {@link #POLL_MILLIS}, so
+ * the media path carries no Java callback per buffer.
+ */
+final class MicrophoneGate {
+
+    static final long POLL_MILLIS = 200;
+    static final long IDLE_MILLIS = 1000;
+
+    private final Element depayloader;
+    private final Element valve;
+    private final Element sink;
+    private long lastSeqnum = -1;
+    private long lastActivity = System.nanoTime();
+    private boolean open = true;
+
+    /** Takes the branch's sink out of the pipeline's state changes: from here on the gate sets it. */
+    MicrophoneGate(Bin microphone) {
+        depayloader = microphone.getElementByName("microphone-depayloader");
+        valve = microphone.getElementByName("microphone-gate");
+        sink = microphone.getElementByName("microphone");
+        sink.setLockedState(true);
+    }
+
+    /** Called every {@link #POLL_MILLIS} while the call lasts. */
+    void check() {
+        long seqnum = seqnum();
+        long now = System.nanoTime();
+        if (seqnum != lastSeqnum) {
+            lastSeqnum = seqnum;
+            lastActivity = now;
+            if (!open) {
+                sink.setState(State.PLAYING);
+                valve.set("drop", false);
+                open = true;
+            }
+        } else if (open && now - lastActivity > IDLE_MILLIS * 1_000_000) {
+            valve.set("drop", true);
+            sink.setState(State.NULL);
+            open = false;
+        }
+    }
+
+    /** Gives the sink back to the pipeline, stopped: the call is ending. */
+    void close() {
+        sink.setLockedState(false);
+        sink.setState(State.NULL);
+        depayloader.dispose();
+        valve.dispose();
+        sink.dispose();
+    }
+
+    private long seqnum() {
+        Object stats = depayloader.get("stats");
+        if (!(stats instanceof Structure structure)) {
+            return lastSeqnum;
+        }
+        try {
+            return ((Number) structure.getValue("seqnum")).longValue();
+        } finally {
+            structure.dispose();
+        }
+    }
+}
