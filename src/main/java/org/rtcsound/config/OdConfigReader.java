@@ -14,18 +14,13 @@ import java.util.Map;
 import jakarta.json.JsonValue;
 
 /**
- * Reads od.config as abcdesktop writes it: CherryPy's "reprconf", an INI file (Python's
- * configparser) whose values are Python literals.
+ * Reads od.config exactly as abcdesktop's pyos reads it, with CherryPy's
+ * {@code reprconf.Config}: UTF-8 text, an INI file as Python 3.11's configparser reads it
+ * ({@link IniFile}), each value Python source read by CherryPy's {@code unrepr}
+ * ({@link PythonExpression}). The differential test runs CherryPy itself on thousands of
+ * generated files and checks that rtcsound reads each one to the same values or refuses it.
  *
- * <ul>
- * <li>sections {@code [global]}; {@code key : value} or {@code key = value}; keys keep case;</li>
- * <li>a value goes on over indented continuation lines;</li>
- * <li>full-line comments start with {@code #} or {@code ;}; a {@code #} after a value
- * starts a comment (Python's own);</li>
- * <li>{@code %%} is a literal {@code %}; a duplicate key or section is an error;</li>
- * <li>values are literals only ({@link PythonLiteral}): abcdesktop evaluated them, so a
- * file could run code; rtcsound refuses anything but a literal.</li>
- * </ul>
+ * <p>The deliberate difference: CherryPy evaluates names and calls, rtcsound refuses them.
  * Every refusal names the file, line and column.
  */
 public final class OdConfigReader {
@@ -36,12 +31,60 @@ public final class OdConfigReader {
     private OdConfigReader() {
     }
 
+    /** The file's sections with their values as JSON, the view the rest of rtcsound uses. */
     public static OdConfig read(String file, byte[] content) throws OdConfigException {
+        Map<String, Map<String, JsonValue>> sections = new LinkedHashMap<>();
+        readPython(file, content).forEach((section, options) -> {
+            Map<String, JsonValue> json = new LinkedHashMap<>();
+            options.forEach((key, value) -> json.put(key, value.toJson()));
+            sections.put(section, json);
+        });
+        return new OdConfig(sections);
+    }
+
+    /**
+     * The file in the canonical text the differential test compares with CherryPy's reading:
+     * {@code [section]key=value;...}, names and values as {@link PyValue#canonical()} writes them.
+     */
+    public static String canonical(String file, byte[] content) throws OdConfigException {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, Map<String, PyValue>> section : readPython(file, content).entrySet()) {
+            out.append('[').append(new PyValue.Str(section.getKey()).canonical()).append(']');
+            section.getValue().forEach((key, value) -> out.append(new PyValue.Str(key).canonical()).append('=')
+                    .append(value.canonical()).append(';'));
+        }
+        return out.toString();
+    }
+
+    /** Section to key to value, as Python objects. */
+    static Map<String, Map<String, PyValue>> readPython(String file, byte[] content) throws OdConfigException {
         if (content.length > MAX_BYTES) {
             throw new OdConfigException(file, 1, 1, "the file is " + content.length
                     + " bytes; od.config may be at most " + MAX_BYTES + " bytes");
         }
-        return parse(file, decode(file, content));
+        IniFile ini = IniFile.parse(file, lines(decode(file, content)));
+        Map<String, Map<String, PyValue>> sections = new LinkedHashMap<>();
+        for (String section : ini.sections()) {
+            Map<String, PyValue> values = new LinkedHashMap<>();
+            for (String option : ini.options(section)) {
+                LocatedText text = ini.value(section, option);
+                try {
+                    values.put(option, PythonExpression.parse(text.text()));
+                } catch (PythonExpression.SyntaxError e) {
+                    throw new OdConfigException(file, text.line(e.offset()), text.column(e.offset()),
+                            "in the value of '" + option + "': " + e.getMessage());
+                }
+            }
+            sections.put(section, values);
+        }
+        // CherryPy's Config takes a section named 'environment' for the name of an environment
+        // to apply, and fails on anything but an empty one.
+        Map<String, PyValue> environment = sections.get("environment");
+        if (environment != null && !environment.isEmpty()) {
+            throw new OdConfigException(file, 1, 1, "a section [environment] with keys: CherryPy's reader takes"
+                    + " that section as the name of an environment and refuses the file; rename the section");
+        }
+        return sections;
     }
 
     private static String decode(String file, byte[] content) throws OdConfigException {
@@ -52,147 +95,31 @@ public final class OdConfigReader {
         CoderResult result = decoder.decode(ByteBuffer.wrap(content), out, true);
         if (result.isError()) {
             String before = out.flip().toString();
-            throw at(file, before, before.length(), "bytes that are not UTF-8: od.config must be text");
+            int line = 1 + (int) before.chars().filter(c -> c == '\n').count();
+            int column = before.length() - before.lastIndexOf('\n');
+            throw new OdConfigException(file, line, column, "bytes that are not UTF-8: od.config must be UTF-8 text");
         }
         decoder.flush(out);
-        String text = out.flip().toString();
-        int nul = text.indexOf('\0');
-        if (nul >= 0) {
-            throw at(file, text, nul, "a NUL byte: od.config must be text");
-        }
-        return text.startsWith("\uFEFF") ? text.substring(1) : text;
+        return out.flip().toString();
     }
 
-    static OdConfig parse(String file, String text) throws OdConfigException {
-        Map<String, Map<String, JsonValue>> sections = new LinkedHashMap<>();
-        Map<String, JsonValue> section = null;
-        String[] lines = text.split("\r\n|\r|\n", -1);
-        int i = 0;
-        while (i < lines.length) {
-            String line = lines[i];
-            String stripped = line.strip();
-            int lineNumber = i + 1;
-            i++;
-            if (stripped.isEmpty() || stripped.startsWith("#") || stripped.startsWith(";")) {
-                continue;
-            }
-            if (Character.isWhitespace(line.charAt(0))) {
-                throw new OdConfigException(file, lineNumber, 1,
-                        "an indented line continues a value, but no key comes before it");
-            }
-            if (stripped.startsWith("[")) {
-                int end = stripped.indexOf(']');
-                if (end < 0 || !stripped.substring(end + 1).isBlank()) {
-                    throw new OdConfigException(file, lineNumber, 1, "expected a section header such as [global]");
-                }
-                String name = stripped.substring(1, end).strip();
-                if (sections.containsKey(name)) {
-                    throw new OdConfigException(file, lineNumber, 1, "section [" + name + "] appears twice");
-                }
-                section = new LinkedHashMap<>();
-                sections.put(name, section);
-                continue;
-            }
-            int delimiter = firstDelimiter(line);
-            if (delimiter <= 0 || line.substring(0, delimiter).isBlank()) {
-                throw new OdConfigException(file, lineNumber, 1, "expected 'key : value' or 'key = value'");
-            }
-            if (section == null) {
-                throw new OdConfigException(file, lineNumber, 1, "a key before any section: start with [global]");
-            }
-            String key = line.substring(0, delimiter).strip();
-            if (section.containsKey(key)) {
-                throw new OdConfigException(file, lineNumber, 1, "key '" + key + "' appears twice");
-            }
-            // The value: the rest of this line, then every indented (or blank) line after it.
-            List<ValueLine> value = new ArrayList<>();
-            value.add(new ValueLine(lineNumber, delimiter + 2, line.substring(delimiter + 1)));
-            int last = i;
-            while (i < lines.length) {
-                String next = lines[i];
-                if (next.isBlank()) {
+    /** Lines as Python's universal newlines split a file: at \n, \r\n and a lone \r. */
+    private static List<String> lines(String text) {
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\n' || c == '\r') {
+                lines.add(text.substring(start, i));
+                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
                     i++;
-                    continue;
                 }
-                if (!Character.isWhitespace(next.charAt(0))) {
-                    break;
-                }
-                String nextStripped = next.strip();
-                if (!nextStripped.startsWith("#") && !nextStripped.startsWith(";")) {
-                    value.add(new ValueLine(i + 1, 1, next));
-                }
-                i++;
-                last = i;
-            }
-            i = last;
-            section.put(key, evaluate(file, key, value));
-        }
-        return new OdConfig(sections);
-    }
-
-    /** One physical line of a value: where it starts in the file, and its text. */
-    private record ValueLine(int line, int column, String text) {
-    }
-
-    private static JsonValue evaluate(String file, String key, List<ValueLine> lines) throws OdConfigException {
-        // Join the lines, undo configparser's %% escape, and remember where each character came from.
-        StringBuilder text = new StringBuilder();
-        List<int[]> origin = new ArrayList<>(); // per character: {line, column}
-        for (int n = 0; n < lines.size(); n++) {
-            ValueLine vl = lines.get(n);
-            if (n > 0) {
-                text.append('\n');
-                origin.add(new int[] {vl.line(), 1});
-            }
-            String raw = vl.text();
-            for (int c = 0; c < raw.length(); c++) {
-                char ch = raw.charAt(c);
-                int column = vl.column() + c;
-                if (ch == '%') {
-                    if (c + 1 < raw.length() && raw.charAt(c + 1) == '%') {
-                        c++;
-                    } else if (c + 1 < raw.length() && raw.charAt(c + 1) == '(') {
-                        throw new OdConfigException(file, vl.line(), column,
-                                "'%(name)s' interpolation is not supported; write a literal % as '%%'");
-                    } else {
-                        throw new OdConfigException(file, vl.line(), column, "a '%' alone: write a literal % as '%%'");
-                    }
-                }
-                text.append(ch);
-                origin.add(new int[] {vl.line(), column});
+                start = i + 1;
             }
         }
-        try {
-            return PythonLiteral.parse(text.toString());
-        } catch (PythonLiteral.SyntaxError e) {
-            int[] where = e.offset() < origin.size() ? origin.get(e.offset())
-                    : origin.isEmpty() ? new int[] {lines.get(0).line(), lines.get(0).column()}
-                    : new int[] {origin.get(origin.size() - 1)[0], origin.get(origin.size() - 1)[1] + 1};
-            throw new OdConfigException(file, where[0], where[1], "in the value of '" + key + "': " + e.getMessage());
+        if (start < text.length()) {
+            lines.add(text.substring(start));
         }
-    }
-
-    /** configparser splits at the first ':' or '='. */
-    private static int firstDelimiter(String line) {
-        int colon = line.indexOf(':');
-        int equals = line.indexOf('=');
-        if (colon < 0) {
-            return equals;
-        }
-        return equals < 0 ? colon : Math.min(colon, equals);
-    }
-
-    private static OdConfigException at(String file, String text, int offset, String problem) {
-        int line = 1;
-        int column = 1;
-        for (int k = 0; k < offset && k < text.length(); k++) {
-            if (text.charAt(k) == '\n') {
-                line++;
-                column = 1;
-            } else {
-                column++;
-            }
-        }
-        return new OdConfigException(file, line, column, problem);
+        return lines;
     }
 }
