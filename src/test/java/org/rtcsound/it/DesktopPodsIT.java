@@ -210,14 +210,18 @@ class DesktopPodsIT {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             running = false;
-            thread.join(WAIT.toMillis());
+            try {
+                thread.join(WAIT.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
     @Test
-    void aUserKeepsTheirDesktopWhileTheirPodIsReplacedAndWhileTheWatchIsReadAgain() throws Exception {
+    void aUserKeepsTheirDesktopWhileTheirPodIsReplacedAndWhileTheWatchIsReadAgain() {
         awaitDesktops(d -> !d.containsKey("dora"));
         putDoraPod("dora-1", "127.0.0.1");
         awaitDesktops(d -> "127.0.0.1".equals(d.getString("dora", null)));
