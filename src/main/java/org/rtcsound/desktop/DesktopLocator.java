@@ -73,7 +73,7 @@ public class DesktopLocator {
 
     private String server(String userId) {
         if (pods.enabled()) {
-            return withPort(pods.address(userId)
+            return withPort(pods.desktop(userId).map(DesktopPods.DesktopPod::address)
                     .orElseThrow(() -> new NoDesktopException("no desktop is running for user '" + userId + "'")));
         }
         String map = config.getOptionalValue(DESKTOPS, String.class).orElse(null);

@@ -1,8 +1,8 @@
 package org.rtcsound.kubernetes;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -27,8 +27,10 @@ import org.eclipse.microprofile.config.Config;
  * {@code rtcsound.desktops.selector} (default {@code type=x11server}, as abcdesktop labels
  * them) in {@code rtcsound.desktops.namespace} (default {@code abcdesktop}); its user is
  * its label {@code rtcsound.desktops.user-label} (default {@code access_userid}); its
- * address is its pod IP, while it is Running. A watch that drops is opened again after a
- * fresh list ({@link WatchLoop}).
+ * desktop is its newest pod that is Running, not terminating and has a pod IP
+ * ({@link DesktopPodIndex}). A watch that drops is opened again after a fresh list
+ * ({@link WatchLoop}), which replaces the whole index at once: no user is without a
+ * desktop while it is read again.
  */
 @ApplicationScoped
 public class DesktopPods {
@@ -44,7 +46,17 @@ public class DesktopPods {
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threads;
 
-    private final Map<String, String> addressByUser = new ConcurrentHashMap<>();
+    /** A running desktop pod as rtcsound needs it. pulseCookie is null when the pod has none. */
+    public record DesktopPod(String name, String address, String pulseCookie) {
+        /** Name and address only: the cookie is a secret and never printed. */
+        @Override
+        public String toString() {
+            return "DesktopPod[name=" + name + ", address=" + address + "]";
+        }
+    }
+
+    /** Empty until the first list; then replaced whole at each event and re-list, by the watch thread only. */
+    private volatile DesktopPodIndex index = DesktopPodIndex.listed("access_userid", List.of());
     private WatchLoop<V1Pod> loop;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object application) {
@@ -58,13 +70,12 @@ public class DesktopPods {
             CoreV1Api api = new CoreV1Api(KubernetesClients.create(
                     config.getOptionalValue(KubernetesClients.KUBECONFIG, String.class)));
             V1PodList pods = api.listNamespacedPod(namespace).labelSelector(selector).execute();
-            addressByUser.clear();
-            pods.getItems().forEach(pod -> apply("ADDED", pod, userLabel));
+            index = DesktopPodIndex.listed(userLabel, pods.getItems());
             return Watch.createWatch(api.getApiClient(),
                     api.listNamespacedPod(namespace).labelSelector(selector).watch(true)
                             .resourceVersion(pods.getMetadata().getResourceVersion()).buildCall(null),
                     new TypeToken<Watch.Response<V1Pod>>() { }.getType());
-        }, (type, pod) -> apply(type, pod, userLabel));
+        }, (type, pod) -> index = index.with(type, pod));
         loop.start(threads, "rtcsound-desktop-pods-watch");
     }
 
@@ -72,31 +83,14 @@ public class DesktopPods {
         return "kubernetes".equals(config.getOptionalValue(SOURCE, String.class).orElse("static"));
     }
 
-    /** The pod IP of the user's running desktop. */
-    public Optional<String> address(String userId) {
-        return Optional.ofNullable(addressByUser.get(userId));
+    /** The user's desktop: their newest running pod. */
+    public Optional<DesktopPod> desktop(String userId) {
+        return index.desktop(userId);
     }
 
-    /** Every known desktop, for the admin view. */
+    /** Every user's desktop pod IP, for the admin view (never a cookie). */
     public Map<String, String> all() {
-        return Map.copyOf(addressByUser);
-    }
-
-    private void apply(String type, V1Pod pod, String userLabel) {
-        if (pod == null || pod.getMetadata() == null || pod.getMetadata().getLabels() == null) {
-            return;
-        }
-        String user = pod.getMetadata().getLabels().get(userLabel);
-        if (user == null) {
-            return;
-        }
-        String ip = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
-        boolean runningPod = pod.getStatus() != null && "Running".equals(pod.getStatus().getPhase());
-        if ("DELETED".equals(type) || ip == null || !runningPod) {
-            addressByUser.remove(user);
-        } else {
-            addressByUser.put(user, ip);
-        }
+        return index.addresses();
     }
 
     @PreDestroy

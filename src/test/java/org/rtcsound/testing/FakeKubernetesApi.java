@@ -10,8 +10,10 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,7 +36,9 @@ import com.sun.net.httpserver.HttpServer;
  * REST paths for ConfigMaps and Pods (get, list with label selectors, replace) and the
  * streaming watch
  * ({@code ?watch=true}: one JSON event per line, ADDED/MODIFIED/DELETED, with
- * resourceVersion), so that kubernetes-client-java runs unchanged against it.
+ * resourceVersion), so that kubernetes-client-java runs unchanged against it. Like the
+ * real server it gives each new object a uid and a creationTimestamp (whole seconds; here
+ * each new object a second after the one before, so "newest" is never a tie).
  */
 public final class FakeKubernetesApi implements AutoCloseable {
 
@@ -48,6 +52,7 @@ public final class FakeKubernetesApi implements AutoCloseable {
     private final List<BlockingQueue<String>> watches = new CopyOnWriteArrayList<>();
     private final AtomicLong resourceVersion = new AtomicLong(1000);
     private final AtomicInteger watchesOpened = new AtomicInteger();
+    private final AtomicLong lastCreated = new AtomicLong();
 
     private FakeKubernetesApi(HttpServer server) {
         this.server = server;
@@ -95,11 +100,29 @@ public final class FakeKubernetesApi implements AutoCloseable {
 
     /** Creates or changes a pod with these labels, IP and phase, and tells the watches. */
     public void putPod(String namespace, String name, Map<String, String> labels, String podIp, String phase) {
+        putPod(namespace, name, labels, podIp, phase, Map.of());
+    }
+
+    /** The same, with this environment (literal values) in the pod's one container. */
+    public void putPod(String namespace, String name, Map<String, String> labels, String podIp, String phase,
+            Map<String, String> env) {
         JsonObjectBuilder labelsJson = Json.createObjectBuilder();
         labels.forEach(labelsJson::add);
+        var envJson = Json.createArrayBuilder();
+        env.forEach((key, value) -> envJson.add(Json.createObjectBuilder().add("name", key).add("value", value)));
         store("pods", namespace, name, Json.createObjectBuilder()
                 .add("metadata", Json.createObjectBuilder().add("labels", labelsJson))
+                .add("spec", Json.createObjectBuilder().add("containers", Json.createArrayBuilder()
+                        .add(Json.createObjectBuilder().add("name", "desktop").add("image", "desktop").add("env", envJson))))
                 .add("status", Json.createObjectBuilder().add("podIP", podIp).add("phase", phase)).build());
+    }
+
+    /** Marks a pod terminating (a deletionTimestamp, still Running), as a delete does before the pod is gone. */
+    public void terminatePod(String namespace, String name) {
+        JsonObject pod = objects.get("pods/" + namespace + "/" + name);
+        String now = Instant.ofEpochSecond(Instant.now().getEpochSecond()).toString();
+        store("pods", namespace, name, Json.createObjectBuilder(pod).add("metadata",
+                Json.createObjectBuilder(pod.getJsonObject("metadata")).add("deletionTimestamp", now)).build());
     }
 
     public void deletePod(String namespace, String name) {
@@ -121,11 +144,16 @@ public final class FakeKubernetesApi implements AutoCloseable {
 
     private JsonObject store(String resource, String namespace, String name, JsonObject body) {
         String key = resource + "/" + namespace + "/" + name;
-        boolean existed = objects.containsKey(key);
+        JsonObject existing = objects.get(key);
+        boolean existed = existing != null;
         JsonObject metadata = body.containsKey("metadata") ? body.getJsonObject("metadata") : JsonObject.EMPTY_JSON_OBJECT;
         JsonObjectBuilder object = Json.createObjectBuilder(body)
                 .add("apiVersion", "v1").add("kind", resource.equals("pods") ? "Pod" : "ConfigMap")
                 .add("metadata", Json.createObjectBuilder(metadata).add("name", name).add("namespace", namespace)
+                        .add("uid", existed ? existing.getJsonObject("metadata").getString("uid")
+                                : UUID.randomUUID().toString())
+                        .add("creationTimestamp", existed
+                                ? existing.getJsonObject("metadata").getString("creationTimestamp") : newCreationTime())
                         .add("resourceVersion", Long.toString(resourceVersion.incrementAndGet())));
         JsonObject stored = object.build();
         objects.put(key, stored);
@@ -133,6 +161,12 @@ public final class FakeKubernetesApi implements AutoCloseable {
                 .add("object", stored).build().toString();
         watches.forEach(queue -> queue.add(event));
         return stored;
+    }
+
+    /** Whole seconds, each a second after the one before at least. */
+    private String newCreationTime() {
+        long now = Instant.now().getEpochSecond();
+        return Instant.ofEpochSecond(lastCreated.updateAndGet(last -> Math.max(now, last + 1))).toString();
     }
 
     /** Equality label selectors (a=b,c=d) and metadata.name field selectors. */
