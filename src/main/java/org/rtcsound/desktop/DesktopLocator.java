@@ -23,12 +23,15 @@ import org.rtcsound.kubernetes.DesktopPods;
  * desktop pod ({@link DesktopPods}) at {@code rtcsound.pulse.port}.</li>
  * <li>On a single machine serving several desktops, a static map
  * {@code rtcsound.desktops} (od.config dict or JSON: user id to PulseAudio server,
- * {@code 'tcp:host:port'}, or a bare host that gets {@code rtcsound.pulse.port}, 4713).
- * A user the map does not name has no desktop.</li>
+ * {@code 'tcp:host:port'}, or a bare host that gets {@code rtcsound.pulse.port}, 4713; or
+ * to {@code {'server': ..., 'cookie': ...}}). A user the map does not name has no desktop.</li>
  * <li>Without a map (the embedded default), every user reaches the one configured
  * server: {@code rtcsound.pulse.server}, else {@code PULSE_SERVER}, else libpulse's
  * default.</li>
  * </ul>
+ * The cookie rtcsound authenticates with is the desktop pod's {@code PULSEAUDIO_COOKIE}, the
+ * map entry's {@code cookie}, else {@code rtcsound.pulse.cookie} (environment
+ * {@code RTCSOUND_PULSE_COOKIE}); without one, the desktop must admit rtcsound by address.
  * Read at every call, so a changed map is in force for the next session.
  */
 @ApplicationScoped
@@ -39,6 +42,7 @@ public class DesktopLocator {
     public static final String DESKTOPS = "rtcsound.desktops";
     public static final String SPEAKER_SINK = "rtcsound.pulse.speaker-sink";
     public static final String MICROPHONE_SINK = "rtcsound.pulse.microphone-sink";
+    public static final String COOKIE = "rtcsound.pulse.cookie";
 
     @Inject
     Config config;
@@ -47,47 +51,84 @@ public class DesktopLocator {
     DesktopPods pods;
 
     public PulseAudioDesktop locate(String userId) {
-        return desktop(server(userId));
+        if (pods.enabled()) {
+            DesktopPods.DesktopPod pod = pods.desktop(userId)
+                    .orElseThrow(() -> new NoDesktopException("no desktop is running for user '" + userId + "'"));
+            PulseCookie cookie = podCookie(pod);
+            return desktop(withPort(pod.address()), cookie != null ? cookie : configuredCookie());
+        }
+        String map = config.getOptionalValue(DESKTOPS, String.class).orElse(null);
+        if (map == null) {
+            String server = config.getOptionalValue(SERVER, String.class)
+                    .or(() -> config.getOptionalValue("PULSE_SERVER", String.class))
+                    .filter(s -> !s.isBlank())
+                    .orElse(null);
+            return desktop(server, configuredCookie());
+        }
+        JsonValue entry = desktops(map).get(userId);
+        if (entry instanceof JsonObject desktop && desktop.get("server") instanceof JsonString server
+                && !server.getString().isBlank()) {
+            JsonValue cookie = desktop.get("cookie");
+            if (cookie != null && !(cookie instanceof JsonString)) {
+                throw new InvalidSettingException(DESKTOPS, "the cookie of '" + userId + "' must be a string");
+            }
+            return desktop(withPort(server.getString()), cookie == null ? configuredCookie()
+                    : cookie(((JsonString) cookie).getString(), DESKTOPS + " (the cookie of '" + userId + "')"));
+        }
+        if (!(entry instanceof JsonString text) || text.getString().isBlank()) {
+            throw new NoDesktopException("no desktop is running for user '" + userId + "'");
+        }
+        return desktop(withPort(text.getString()), configuredCookie());
     }
 
     /**
      * The desktop at an address a verified token names (abcdesktop's {@code hash}: a pod IP
-     * or host name; or {@code tcp:host:port}): only the port is added, nothing is looked up.
+     * or host name; or {@code tcp:host:port}): only the port is added, nothing is looked up
+     * but the cookie, which on Kubernetes is the cookie of the pod at that IP.
      */
     public PulseAudioDesktop atAddress(String address) {
         if (!ADDRESS.matcher(address).matches()) {
             throw new NoDesktopException("the token's desktop address is not a host or tcp:host:port");
         }
-        return desktop(withPort(address));
+        PulseCookie cookie = pods.enabled()
+                ? pods.at(address).map(DesktopLocator::podCookie).orElseGet(this::configuredCookie)
+                : configuredCookie();
+        return desktop(withPort(address), cookie);
     }
 
-    private PulseAudioDesktop desktop(String server) {
+    private PulseAudioDesktop desktop(String server, PulseCookie cookie) {
         return new PulseAudioDesktop(server,
                 config.getOptionalValue(SPEAKER_SINK, String.class).orElse("virtspk"),
-                config.getOptionalValue(MICROPHONE_SINK, String.class).orElse("virtmic"));
+                config.getOptionalValue(MICROPHONE_SINK, String.class).orElse("virtmic"), cookie);
     }
 
     /** A host name, an IPv4 or bracketed IPv6 address, optionally as tcp:host:port. */
     private static final Pattern ADDRESS = Pattern.compile(
             "(tcp:)?([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])(:[0-9]{1,5})?");
 
-    private String server(String userId) {
-        if (pods.enabled()) {
-            return withPort(pods.desktop(userId).map(DesktopPods.DesktopPod::address)
-                    .orElseThrow(() -> new NoDesktopException("no desktop is running for user '" + userId + "'")));
+    private PulseCookie configuredCookie() {
+        return config.getOptionalValue(COOKIE, String.class).filter(s -> !s.isBlank())
+                .map(value -> cookie(value, COOKIE)).orElse(null);
+    }
+
+    private static PulseCookie cookie(String value, String setting) {
+        try {
+            return PulseCookie.fromAbcdesktopValue(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(setting, e.getMessage());
         }
-        String map = config.getOptionalValue(DESKTOPS, String.class).orElse(null);
-        if (map == null) {
-            return config.getOptionalValue(SERVER, String.class)
-                    .or(() -> config.getOptionalValue("PULSE_SERVER", String.class))
-                    .filter(s -> !s.isBlank())
-                    .orElse(null);
+    }
+
+    /** A pod without a cookie of its own is reached without one (by address), or with rtcsound.pulse.cookie. */
+    private static PulseCookie podCookie(DesktopPods.DesktopPod pod) {
+        if (pod.pulseCookie() == null) {
+            return null;
         }
-        JsonValue address = desktops(map).get(userId);
-        if (!(address instanceof JsonString text) || text.getString().isBlank()) {
-            throw new NoDesktopException("no desktop is running for user '" + userId + "'");
+        try {
+            return PulseCookie.fromAbcdesktopValue(pod.pulseCookie());
+        } catch (IllegalArgumentException e) {
+            throw new NoDesktopException("the PULSEAUDIO_COOKIE of desktop pod " + pod.name() + " " + e.getMessage());
         }
-        return withPort(text.getString());
     }
 
     /** A PulseAudio server string; a bare host gets the native port. */

@@ -9,8 +9,10 @@ package org.rtcsound.desktop;
  *                        null for libpulse's own default
  * @param speakerSink     the sink the desktop plays into; its monitor is streamed
  * @param microphoneSink  the sink the browser's microphone is played into
+ * @param cookie          what rtcsound authenticates with to that PulseAudio, or null where it
+ *                        admits rtcsound without one (auth-ip-acl, auth-anonymous)
  */
-public record PulseAudioDesktop(String server, String speakerSink, String microphoneSink) {
+public record PulseAudioDesktop(String server, String speakerSink, String microphoneSink, PulseCookie cookie) {
 
     public String speakerMonitor() {
         return speakerSink + ".monitor";

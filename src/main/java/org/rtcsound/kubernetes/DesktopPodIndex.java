@@ -93,6 +93,12 @@ final class DesktopPodIndex {
         return Optional.ofNullable(desktops.get(user));
     }
 
+    /** The serving pod at an address (an abcdesktop token names its desktop by pod IP). */
+    Optional<DesktopPod> at(String address) {
+        return pods.values().stream().map(Seen::desktop)
+                .filter(desktop -> desktop != null && desktop.address().equals(address)).findFirst();
+    }
+
     /** User to pod IP. */
     Map<String, String> addresses() {
         return addresses;

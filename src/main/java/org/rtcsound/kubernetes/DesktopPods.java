@@ -88,6 +88,11 @@ public class DesktopPods {
         return index.desktop(userId);
     }
 
+    /** The running desktop pod at a pod IP, whoever its user. */
+    public Optional<DesktopPod> at(String address) {
+        return index.at(address);
+    }
+
     /** Every user's desktop pod IP, for the admin view (never a cookie). */
     public Map<String, String> all() {
         return index.addresses();

@@ -51,6 +51,7 @@ public class GStreamerRuntime {
         }
         long started = System.nanoTime();
         try {
+            PulseCookies.install();
             if (!Gst.isInitialized()) {
                 Gst.init(Version.of(1, 16), "rtcsound");
             }

@@ -4,6 +4,7 @@ import org.freedesktop.gstreamer.Bin;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.Structure;
+import org.rtcsound.desktop.PulseCookie;
 
 /**
  * The browser's microphone has a stream in the desktop's PulseAudio only while the browser
@@ -21,12 +22,14 @@ final class MicrophoneGate {
     private final Element depayloader;
     private final Element valve;
     private final Element sink;
+    private final PulseCookie cookie;
     private long lastSeqnum = -1;
     private long lastActivity = System.nanoTime();
     private boolean open = true;
 
     /** Takes the branch's sink out of the pipeline's state changes: from here on the gate sets it. */
-    MicrophoneGate(Bin microphone) {
+    MicrophoneGate(Bin microphone, PulseCookie cookie) {
+        this.cookie = cookie;
         depayloader = microphone.getElementByName("microphone-depayloader");
         valve = microphone.getElementByName("microphone-gate");
         sink = microphone.getElementByName("microphone");
@@ -41,7 +44,7 @@ final class MicrophoneGate {
             lastSeqnum = seqnum;
             lastActivity = now;
             if (!open) {
-                sink.setState(State.PLAYING);
+                PulseCookies.open(cookie, () -> sink.setState(State.PLAYING)); // reconnects to PulseAudio
                 valve.set("drop", false);
                 open = true;
             }

@@ -20,6 +20,7 @@ import org.freedesktop.gstreamer.PadDirection;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Promise;
 import org.freedesktop.gstreamer.SDPMessage;
+import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.StateChangeReturn;
 import org.freedesktop.gstreamer.webrtc.WebRTCBin;
 import org.freedesktop.gstreamer.webrtc.WebRTCICEGatheringState;
@@ -143,7 +144,11 @@ public final class SoundPipeline implements MediaPeer {
             webrtc.connect((Element.PAD_ADDED) this::incomingPad);
             pipeline.getBus().connect((Bus.ERROR) this::busError);
         }
-        if (pipeline.play() == StateChangeReturn.FAILURE) {
+        // The capture connects to the desktop's PulseAudio here, with its cookie (PulseCookies).
+        Element capture = pipeline.getElementByName("capture");
+        StateChangeReturn opened = PulseCookies.open(desktop.cookie(), () -> capture.setState(State.READY));
+        capture.dispose();
+        if (opened == StateChangeReturn.FAILURE || pipeline.play() == StateChangeReturn.FAILURE) {
             awaitBusError();
             fail("the sound pipeline did not start");
         }
@@ -232,11 +237,11 @@ public final class SoundPipeline implements MediaPeer {
                 sink.set("device", desktop.microphoneSink());
                 sink.dispose();
                 pipeline.add(microphone);
-                microphone.syncStateWithParent();
+                PulseCookies.open(desktop.cookie(), microphone::syncStateWithParent);
                 Pad input = microphone.getStaticPad("sink");
                 pad.link(input);
                 input.dispose();
-                microphoneGate = new MicrophoneGate(microphone);
+                microphoneGate = new MicrophoneGate(microphone, desktop.cookie());
                 microphone.dispose();
                 microphoneWatch = scheduler.scheduleWithFixedDelay(this::checkMicrophone,
                         MicrophoneGate.POLL_MILLIS, MicrophoneGate.POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -271,6 +276,12 @@ public final class SoundPipeline implements MediaPeer {
                     listener.onWarning(text);
                 }
             }
+        } else if ("capture".equals(name) && message.contains("Access denied")) {
+            fail("the desktop's PulseAudio (" + desktop.serverLabel() + ") refused rtcsound (access denied): "
+                    + (desktop.cookie() == null ? "it wants a cookie; set the desktop's PULSEAUDIO_COOKIE in rtcsound"
+                            + " (rtcsound.pulse.cookie, a cookie in rtcsound.desktops, or the pod's environment)"
+                            + " or admit rtcsound's address (auth-ip-acl)"
+                            : "the cookie rtcsound has for this desktop is not the one it was started with"));
         } else if ("capture".equals(name)) {
             fail("cannot capture the desktop's sound from device '" + desktop.speakerMonitor() + "' on "
                     + desktop.serverLabel() + " (" + message + "); the desktop's PulseAudio must have the sink '"

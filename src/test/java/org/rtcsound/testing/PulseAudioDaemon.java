@@ -34,6 +34,23 @@ public final class PulseAudioDaemon implements AutoCloseable {
                 + " listen=0.0.0.0 auth-ip-acl=" + acl + " auth-cookie-enabled=0"));
     }
 
+    /**
+     * A desktop's PulseAudio started the way abcdesktop's sound container (oc.pulseaudio 3.2)
+     * starts it: TCP on one address, admitting only clients with the cookie made from the pod's
+     * {@code PULSEAUDIO_COOKIE} (that value written 8 times), no anonymous access.
+     */
+    public static PulseAudioDaemon startAsAbcdesktop(Path directory, String listen, int port, String pulseaudioCookie) {
+        Path cookie = directory.resolve("abcdesktopcookie");
+        try {
+            Files.createDirectories(directory);
+            Files.writeString(cookie, pulseaudioCookie.repeat(8));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return start(directory, List.of("-L", "module-native-protocol-tcp listen=" + listen + " port=" + port
+                + " auth-cookie=" + cookie));
+    }
+
     private static PulseAudioDaemon start(Path directory, List<String> extraModules) {
         Requirements.require("pulseaudio", "pulseaudio", "pactl", "pulseaudio-utils", "paplay", "pulseaudio-utils");
         try {
