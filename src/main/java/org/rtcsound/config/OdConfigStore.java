@@ -36,8 +36,21 @@ public final class OdConfigStore {
             Instant loadedAt) {
     }
 
-    /** A version that was refused. */
-    public record Refusal(String message, String sha256, Instant at) {
+    /** A version that was refused, and where it came from. */
+    public record Refusal(String message, String sha256, Instant at, String source) {
+    }
+
+    /**
+     * Why no od.config of the configured source is in force (its every version so far was
+     * refused, so rtcsound runs on nothing or on the bundled sample), or null.
+     */
+    public static String notInForceReason() {
+        Refusal refusal = lastRefusal;
+        if (refusal == null || refusal.source().equals(current.source())) {
+            return null;
+        }
+        return "no od.config from " + refusal.source() + " is in force: " + refusal.message()
+                + "; fix the file (the message says where) and rtcsound takes it at once";
     }
 
     private static volatile Version current = new Version(new OdConfig(Map.of()), Map.of(), "none", "", Instant.EPOCH);
@@ -75,7 +88,7 @@ public final class OdConfigStore {
         try {
             content = file == null ? bundled() : Files.readAllBytes(file);
         } catch (IOException e) {
-            refuse(new Refusal(source + ": cannot be read (" + e.getMessage() + ")", "", Instant.now()));
+            refuse(new Refusal(source + ": cannot be read (" + e.getMessage() + ")", "", Instant.now(), source));
             return false;
         }
         return offer(source, content);
@@ -98,7 +111,7 @@ public final class OdConfigStore {
             LOG.info(() -> "od.config in force: " + source + " (sha256 " + sha256.substring(0, 12) + ")");
             return true;
         } catch (OdConfigException e) {
-            refuse(new Refusal(e.getMessage(), sha256, Instant.now()));
+            refuse(new Refusal(e.getMessage(), sha256, Instant.now(), source));
             return false;
         }
     }

@@ -46,12 +46,18 @@ class DesktopPodsIT {
     private static final Map<String, String> DORA = Map.of("type", "x11server", "access_userid", "dora");
 
     private static PulseAudioDaemon desktop;
+    /** A stock abcdesktop desktop (cookie only, as oc.pulseaudio 3.2 starts it) at pod IP 127.0.0.9. */
+    private static PulseAudioDaemon stockDesktop;
+    private static final String STOCK_COOKIE = "a1b2c3d4e5f60718293a4b5c6d7e8f90";
     private static FakeKubernetesApi api;
     private static LibertyServer server;
 
     @BeforeAll
     static void start() {
-        desktop = PulseAudioDaemon.startWithTcp(Suite.work().resolve("desktop-pod"), 14715, "127.0.0.0/8");
+        desktop = PulseAudioDaemon.startWithTcpOn(Suite.work().resolve("desktop-pod"), 14715, "127.0.0.0/8",
+                "127.0.0.1", "127.0.0.2");
+        stockDesktop = PulseAudioDaemon.startAsAbcdesktop(Suite.work().resolve("desktop-pod-stock"), "127.0.0.9", 14715,
+                STOCK_COOKIE);
         api = FakeKubernetesApi.start();
         Path kubeconfig = api.writeKubeconfig(Suite.work().resolve("kubeconfig-pods"));
         server = LibertyServer.start(Path.of(System.getProperty("rtcsound.it.wlp", "target/liberty/wlp")),
@@ -69,6 +75,9 @@ class DesktopPodsIT {
         }
         if (desktop != null) {
             desktop.close();
+        }
+        if (stockDesktop != null) {
+            stockDesktop.close();
         }
     }
 
@@ -105,6 +114,40 @@ class DesktopPodsIT {
                 Sleep.millis(50);
             }
             return null;
+        }
+    }
+
+    @Test
+    void aStockDesktopPodIsReachedWithItsOwnPulseAudioCookie() {
+        Map<String, String> erin = Map.of("type", "x11server", "access_userid", "erin");
+        api.putPod("abcdesktop", "erin-x11", erin, "127.0.0.9", "Running", Map.of("PULSEAUDIO_COOKIE", STOCK_COOKIE));
+        try {
+            awaitDesktops(d -> "127.0.0.9".equals(d.getString("erin", null)));
+            try (SignallingClient client = server.signalling("erin")) {
+                client.send("HELLO erin");
+                assertEquals("HELLO", client.next(WAIT));
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (!stockDesktop.pactl("list", "source-outputs").contains("rtcsound")) {
+                    assertTrue(System.nanoTime() < deadline, "the call never reached erin's stock desktop");
+                    Sleep.millis(50);
+                }
+            }
+            // the same pod with another cookie (a pod replaced, rtcsound told a stale one) is refused clearly
+            api.putPod("abcdesktop", "erin-x11", erin, "127.0.0.9", "Running",
+                    Map.of("PULSEAUDIO_COOKIE", "0".repeat(32)));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            String error;
+            do {
+                try (SignallingClient client = server.signalling("erin")) {
+                    client.send("HELLO erin");
+                    error = client.nextMatching(m -> m.startsWith("ERROR") || m.startsWith("{\"sdp\""), WAIT);
+                }
+                assertTrue(System.nanoTime() < deadline, "the changed cookie was never in force");
+            } while (!error.startsWith("ERROR"));
+            assertTrue(error.contains("PulseAudio server tcp:127.0.0.9:14715") && error.contains("access denied"), error);
+        } finally {
+            api.deletePod("abcdesktop", "erin-x11");
+            awaitDesktops(d -> !d.containsKey("erin"));
         }
     }
 

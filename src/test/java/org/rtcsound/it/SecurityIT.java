@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
@@ -334,6 +335,28 @@ class SecurityIT {
         TestTokens.write("rotating-public.pem", next.getPublic());
         assertEquals(200, get("/API/rtcsound/rtc-configuration", byNext).statusCode());
         assertEquals(401, get("/API/rtcsound/rtc-configuration", byStranger).statusCode());
+    }
+
+    @Test
+    void withoutAKeyToCheckTokensWithTheServerIsNotReadyAndSaysWhy() throws Exception {
+        editAndAwait(sample -> sample.replace("rtcsound.security.demo-sign-in : True",
+                "rtcsound.security.demo-sign-in : False"), "rtcsound.security.demo-sign-in", "false");
+        assertEquals(200, get("/health/ready", null).statusCode(), "ready with the issuer's key alone");
+        Path key = TestTokens.signingPublicKeyFile();
+        Path aside = key.resolveSibling(key.getFileName() + ".aside");
+        Files.move(key, aside);
+        try {
+            HttpResponse<String> notReady = get("/health/ready", null);
+            assertEquals(503, notReady.statusCode());
+            assertTrue(notReady.body().contains("no key to check tokens with, so every user would be refused: set"
+                    + " rtcsound.jwt.public-key-file"), notReady.body());
+        } finally {
+            Files.move(aside, key);
+        }
+        assertEquals(200, get("/health/ready", null).statusCode());
+        String log = server.messagesLog();
+        assertTrue(log.contains("rtcsound is not ready: no key to check tokens with"), "said in the log");
+        assertTrue(log.contains("rtcsound is ready: the configuration problem is solved"), "and when it is solved");
     }
 
     @Test

@@ -51,6 +51,16 @@ public final class PulseAudioDaemon implements AutoCloseable {
                 + " auth-cookie=" + cookie));
     }
 
+    /** As {@link #startWithTcp(Path, int, String)}, listening on the given addresses only. */
+    public static PulseAudioDaemon startWithTcpOn(Path directory, int port, String acl, String... addresses) {
+        List<String> modules = new java.util.ArrayList<>();
+        for (String address : addresses) {
+            modules.addAll(List.of("-L", "module-native-protocol-tcp port=" + port + " listen=" + address
+                    + " auth-ip-acl=" + acl + " auth-cookie-enabled=0"));
+        }
+        return start(directory, modules);
+    }
+
     private static PulseAudioDaemon start(Path directory, List<String> extraModules) {
         Requirements.require("pulseaudio", "pulseaudio", "pactl", "pulseaudio-utils", "paplay", "pulseaudio-utils");
         try {
