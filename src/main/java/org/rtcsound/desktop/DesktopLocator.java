@@ -12,7 +12,9 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 import org.eclipse.microprofile.config.Config;
-import org.rtcsound.config.InvalidSettingException;
+import org.rtcsound.call.Refusal.InvalidSetting;
+import org.rtcsound.call.Refusal.NoDesktop;
+import org.rtcsound.config.Setting;
 import org.rtcsound.kubernetes.DesktopPods;
 
 /**
@@ -35,7 +37,7 @@ import org.rtcsound.kubernetes.DesktopPods;
 public class DesktopLocator {
 
     public static final String SERVER = "rtcsound.pulse.server";
-    public static final String PORT = "rtcsound.pulse.port";
+    public static final String PORT = Setting.PULSE_PORT.key();
     public static final String DESKTOPS = "rtcsound.desktops";
     public static final String SPEAKER_SINK = "rtcsound.pulse.speaker-sink";
     public static final String MICROPHONE_SINK = "rtcsound.pulse.microphone-sink";
@@ -56,7 +58,7 @@ public class DesktopLocator {
      */
     public PulseAudioDesktop atAddress(String address) {
         if (!ADDRESS.matcher(address).matches()) {
-            throw new NoDesktopException("the token's desktop address is not a host or tcp:host:port");
+            throw new NoDesktop("the token's desktop address is not a host or tcp:host:port");
         }
         return desktop(withPort(address));
     }
@@ -74,7 +76,7 @@ public class DesktopLocator {
     private String server(String userId) {
         if (pods.enabled()) {
             return withPort(pods.desktop(userId).map(DesktopPods.DesktopPod::address)
-                    .orElseThrow(() -> new NoDesktopException("no desktop is running for user '" + userId + "'")));
+                    .orElseThrow(() -> new NoDesktop("no desktop is running for user '" + userId + "'")));
         }
         String map = config.getOptionalValue(DESKTOPS, String.class).orElse(null);
         if (map == null) {
@@ -85,7 +87,7 @@ public class DesktopLocator {
         }
         JsonValue address = desktops(map).get(userId);
         if (!(address instanceof JsonString text) || text.getString().isBlank()) {
-            throw new NoDesktopException("no desktop is running for user '" + userId + "'");
+            throw new NoDesktop("no desktop is running for user '" + userId + "'");
         }
         return withPort(text.getString());
     }
@@ -95,7 +97,7 @@ public class DesktopLocator {
         if (server.startsWith("tcp:") || server.startsWith("unix:") || server.startsWith("/")) {
             return server;
         }
-        return "tcp:" + server + ":" + config.getOptionalValue(PORT, Integer.class).orElse(4713);
+        return "tcp:" + server + ":" + Setting.PULSE_PORT.read(config);
     }
 
     private static JsonObject desktops(String map) {
@@ -107,6 +109,6 @@ public class DesktopLocator {
         } catch (JsonException e) {
             // refused below
         }
-        throw new InvalidSettingException(DESKTOPS, "must be a dict of user id to PulseAudio server");
+        throw new InvalidSetting(DESKTOPS, "must be a dict of user id to PulseAudio server");
     }
 }
