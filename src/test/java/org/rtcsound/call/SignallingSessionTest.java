@@ -296,6 +296,7 @@ class SignallingSessionTest {
         session.onOpen(TOKEN);
         receive(ANSWER);
         assertEquals("ERROR say HELLO <uid> first", last());
+        assertTrue(calls.opened.isEmpty(), "an answer builds nothing");
         receive("HELLO alice");
         receive(ANSWER);
         assertEquals("ERROR no offer was sent yet", last());
