@@ -12,7 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.rtcsound.config.InvalidSettingException;
+import org.rtcsound.call.Refusal.InvalidSetting;
 import org.rtcsound.config.SoundSettings;
 
 /**
@@ -43,7 +43,7 @@ public class CoreResource {
                 return PyosReply.error(Response.Status.NOT_FOUND, "unknown provider: expected 'webrtc.enable' or '"
                         + SoundSettings.RTC_CONSTRAINTS + "'");
             }
-        } catch (InvalidSettingException e) {
+        } catch (InvalidSetting e) {
             return PyosReply.error(Response.Status.INTERNAL_SERVER_ERROR, e.getMessage());
         }
         JsonObject body = Json.createObjectBuilder().add("status", 200).add("id", value).build();

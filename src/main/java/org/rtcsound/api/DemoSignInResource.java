@@ -15,7 +15,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.rtcsound.security.DemoTokens;
 import org.rtcsound.security.ClientAddress;
-import org.rtcsound.signalling.InboundMessage;
+import org.rtcsound.call.InboundMessage;
 
 /**
  * The local demo sign-in of the embedded default: {@code POST /API/rtcsound/demo-sign-in

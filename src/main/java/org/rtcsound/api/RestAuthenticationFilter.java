@@ -12,8 +12,8 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.Provider;
 
 import org.rtcsound.security.Bearer;
-import org.rtcsound.security.Caller;
-import org.rtcsound.security.TokenRejectedException;
+import org.rtcsound.call.Caller;
+import org.rtcsound.call.Refusal;
 import org.rtcsound.security.TokenVerifier;
 
 /**
@@ -48,8 +48,8 @@ public class RestAuthenticationFilter implements ContainerRequestFilter {
         Caller caller;
         try {
             caller = verifier.verify(token);
-        } catch (TokenRejectedException e) {
-            request.abortWith(refusal(Response.Status.UNAUTHORIZED, e.getMessage()));
+        } catch (Refusal.TokenRefused e) {
+            request.abortWith(refusal(Response.Status.UNAUTHORIZED, e.problem()));
             return;
         }
         if (path.startsWith("admin") && !caller.admin()) {

@@ -11,9 +11,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.rtcsound.config.InvalidSettingException;
+import org.rtcsound.call.Refusal.InvalidSetting;
 import org.rtcsound.ice.RtcConfigurationService;
-import org.rtcsound.security.Caller;
+import org.rtcsound.call.Caller;
 
 /**
  * rtcsound's own resource for the browser's RTCConfiguration: {@code GET
@@ -38,7 +38,7 @@ public class RtcConfigurationResource {
         Caller caller = (Caller) request.getAttribute(RestAuthenticationFilter.CALLER);
         try {
             return Response.ok(rtcConfiguration.forUser(caller.name())).header("Cache-Control", "no-store").build();
-        } catch (InvalidSettingException e) {
+        } catch (InvalidSetting e) {
             return Response.serverError().type(MediaType.APPLICATION_JSON)
                     .entity(Json.createObjectBuilder().add("error", e.getMessage()).build()).build();
         }

@@ -10,9 +10,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import org.rtcsound.config.InvalidSettingException;
+import org.rtcsound.call.Refusal.InvalidSetting;
 import org.rtcsound.ice.RtcConfigurationService;
-import org.rtcsound.security.Caller;
+import org.rtcsound.call.Caller;
 
 /** pyos-compatible: {@code POST /API/webrtc/coturn_rtcconfiguration}, body {@code {}}. */
 @RequestScoped
@@ -33,7 +33,7 @@ public class WebRtcResource {
         Caller caller = (Caller) request.getAttribute(RestAuthenticationFilter.CALLER);
         try {
             return PyosReply.ok(rtcConfiguration.forUser(caller.name()));
-        } catch (InvalidSettingException e) {
+        } catch (InvalidSetting e) {
             return PyosReply.error(Response.Status.INTERNAL_SERVER_ERROR, e.getMessage());
         }
     }

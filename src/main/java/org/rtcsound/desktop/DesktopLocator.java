@@ -12,7 +12,9 @@ import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 
 import org.eclipse.microprofile.config.Config;
-import org.rtcsound.config.InvalidSettingException;
+import org.rtcsound.call.Refusal.InvalidSetting;
+import org.rtcsound.call.Refusal.NoDesktop;
+import org.rtcsound.config.Setting;
 import org.rtcsound.kubernetes.DesktopPods;
 
 /**
@@ -38,7 +40,7 @@ import org.rtcsound.kubernetes.DesktopPods;
 public class DesktopLocator {
 
     public static final String SERVER = "rtcsound.pulse.server";
-    public static final String PORT = "rtcsound.pulse.port";
+    public static final String PORT = Setting.PULSE_PORT.key();
     public static final String DESKTOPS = "rtcsound.desktops";
     public static final String SPEAKER_SINK = "rtcsound.pulse.speaker-sink";
     public static final String MICROPHONE_SINK = "rtcsound.pulse.microphone-sink";
@@ -53,7 +55,7 @@ public class DesktopLocator {
     public PulseAudioDesktop locate(String userId) {
         if (pods.enabled()) {
             DesktopPods.DesktopPod pod = pods.desktop(userId)
-                    .orElseThrow(() -> new NoDesktopException("no desktop is running for user '" + userId + "'"));
+                    .orElseThrow(() -> new NoDesktop("no desktop is running for user '" + userId + "'"));
             PulseCookie cookie = podCookie(pod);
             return desktop(withPort(pod.address()), cookie != null ? cookie : configuredCookie());
         }
@@ -70,13 +72,13 @@ public class DesktopLocator {
                 && !server.getString().isBlank()) {
             JsonValue cookie = desktop.get("cookie");
             if (cookie != null && !(cookie instanceof JsonString)) {
-                throw new InvalidSettingException(DESKTOPS, "the cookie of '" + userId + "' must be a string");
+                throw new InvalidSetting(DESKTOPS, "the cookie of '" + userId + "' must be a string");
             }
             return desktop(withPort(server.getString()), cookie == null ? configuredCookie()
                     : cookie(((JsonString) cookie).getString(), DESKTOPS + " (the cookie of '" + userId + "')"));
         }
         if (!(entry instanceof JsonString text) || text.getString().isBlank()) {
-            throw new NoDesktopException("no desktop is running for user '" + userId + "'");
+            throw new NoDesktop("no desktop is running for user '" + userId + "'");
         }
         return desktop(withPort(text.getString()), configuredCookie());
     }
@@ -88,7 +90,7 @@ public class DesktopLocator {
      */
     public PulseAudioDesktop atAddress(String address) {
         if (!ADDRESS.matcher(address).matches()) {
-            throw new NoDesktopException("the token's desktop address is not a host or tcp:host:port");
+            throw new NoDesktop("the token's desktop address is not a host or tcp:host:port");
         }
         PulseCookie cookie = pods.enabled()
                 ? pods.at(address).map(DesktopLocator::podCookie).orElseGet(this::configuredCookie)
@@ -115,7 +117,7 @@ public class DesktopLocator {
         try {
             return PulseCookie.fromAbcdesktopValue(value);
         } catch (IllegalArgumentException e) {
-            throw new InvalidSettingException(setting, e.getMessage());
+            throw new InvalidSetting(setting, e.getMessage());
         }
     }
 
@@ -127,7 +129,7 @@ public class DesktopLocator {
         try {
             return PulseCookie.fromAbcdesktopValue(pod.pulseCookie());
         } catch (IllegalArgumentException e) {
-            throw new NoDesktopException("the PULSEAUDIO_COOKIE of desktop pod " + pod.name() + " " + e.getMessage());
+            throw new NoDesktop("the PULSEAUDIO_COOKIE of desktop pod " + pod.name() + " " + e.getMessage());
         }
     }
 
@@ -136,7 +138,7 @@ public class DesktopLocator {
         if (server.startsWith("tcp:") || server.startsWith("unix:") || server.startsWith("/")) {
             return server;
         }
-        return "tcp:" + server + ":" + config.getOptionalValue(PORT, Integer.class).orElse(4713);
+        return "tcp:" + server + ":" + Setting.PULSE_PORT.read(config);
     }
 
     private static JsonObject desktops(String map) {
@@ -148,6 +150,6 @@ public class DesktopLocator {
         } catch (JsonException e) {
             // refused below
         }
-        throw new InvalidSettingException(DESKTOPS, "must be a dict of user id to PulseAudio server");
+        throw new InvalidSetting(DESKTOPS, "must be a dict of user id to PulseAudio server");
     }
 }

@@ -20,6 +20,7 @@ import io.kubernetes.client.openapi.models.V1PodList;
 import io.kubernetes.client.util.Watch;
 
 import org.eclipse.microprofile.config.Config;
+import org.rtcsound.config.Setting;
 
 /**
  * The running desktop pods, by user, kept up to date by a watch of the Kubernetes API:
@@ -35,10 +36,10 @@ import org.eclipse.microprofile.config.Config;
 @ApplicationScoped
 public class DesktopPods {
 
-    public static final String SOURCE = "rtcsound.desktops.source";
-    public static final String NAMESPACE = "rtcsound.desktops.namespace";
-    public static final String SELECTOR = "rtcsound.desktops.selector";
-    public static final String USER_LABEL = "rtcsound.desktops.user-label";
+    public static final String SOURCE = Setting.DESKTOPS_SOURCE.key();
+    public static final String NAMESPACE = Setting.DESKTOPS_NAMESPACE.key();
+    public static final String SELECTOR = Setting.DESKTOPS_SELECTOR.key();
+    public static final String USER_LABEL = Setting.DESKTOPS_USER_LABEL.key();
 
     @Inject
     Config config;
@@ -63,9 +64,9 @@ public class DesktopPods {
         if (!enabled()) {
             return;
         }
-        String namespace = config.getOptionalValue(NAMESPACE, String.class).orElse("abcdesktop");
-        String selector = config.getOptionalValue(SELECTOR, String.class).orElse("type=x11server");
-        String userLabel = config.getOptionalValue(USER_LABEL, String.class).orElse("access_userid");
+        String namespace = Setting.DESKTOPS_NAMESPACE.read(config);
+        String selector = Setting.DESKTOPS_SELECTOR.read(config);
+        String userLabel = Setting.DESKTOPS_USER_LABEL.read(config);
         loop = new WatchLoop<>("desktop pods " + namespace + " " + selector, () -> {
             CoreV1Api api = new CoreV1Api(KubernetesClients.create(
                     config.getOptionalValue(KubernetesClients.KUBECONFIG, String.class)));
@@ -80,7 +81,7 @@ public class DesktopPods {
     }
 
     public boolean enabled() {
-        return "kubernetes".equals(config.getOptionalValue(SOURCE, String.class).orElse("static"));
+        return "kubernetes".equals(Setting.DESKTOPS_SOURCE.read(config));
     }
 
     /** The user's desktop: their newest running pod. */

@@ -8,6 +8,8 @@ import jakarta.inject.Inject;
 
 import java.util.function.Consumer;
 
+import org.rtcsound.call.CallExecutor;
+import org.rtcsound.call.MediaPeer;
 import org.rtcsound.desktop.PulseAudioDesktop;
 
 /**
@@ -15,7 +17,7 @@ import org.rtcsound.desktop.PulseAudioDesktop;
  * server's managed executor, never on a WebSocket thread or a GStreamer thread.
  */
 @ApplicationScoped
-public class MediaService {
+public class MediaService implements CallExecutor {
 
     @Resource(lookup = "concurrent/media")
     ManagedExecutorService executor;
@@ -41,7 +43,8 @@ public class MediaService {
         return new SoundPipeline(desktop, new IceServers(stunServer, turnServer), listener, scheduler);
     }
 
-    public SerialTasks serialTasks(Consumer<Throwable> onFailure) {
+    @Override
+    public SerialTasks serialWork(Consumer<Throwable> onFailure) {
         return new SerialTasks(executor, onFailure);
     }
 

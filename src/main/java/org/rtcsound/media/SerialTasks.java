@@ -4,11 +4,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
+import org.rtcsound.call.SerialWork;
+
 /**
- * Runs one session's media work in order on a shared executor: a pipeline is never
- * stopped while it is still starting, and an answer is never applied twice at once.
+ * The call core's {@link SerialWork} on a shared executor: each task is chained after the
+ * one before, and a failure is handed on instead of completing the chain exceptionally
+ * (which would skip every later task, the pipeline's close among them).
  */
-public final class SerialTasks {
+public final class SerialTasks implements SerialWork {
 
     private final Executor executor;
     private final Consumer<Throwable> onFailure;
@@ -19,6 +22,7 @@ public final class SerialTasks {
         this.onFailure = onFailure;
     }
 
+    @Override
     public synchronized CompletableFuture<Void> submit(Runnable task) {
         tail = tail.thenRunAsync(() -> {
             try {

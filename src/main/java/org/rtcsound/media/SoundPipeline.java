@@ -26,6 +26,7 @@ import org.freedesktop.gstreamer.webrtc.WebRTCBin;
 import org.freedesktop.gstreamer.webrtc.WebRTCICEGatheringState;
 import org.freedesktop.gstreamer.webrtc.WebRTCSDPType;
 import org.freedesktop.gstreamer.webrtc.WebRTCSessionDescription;
+import org.rtcsound.call.MediaPeer;
 import org.rtcsound.desktop.PulseAudioDesktop;
 
 /**

@@ -6,6 +6,8 @@ import java.util.Map;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.rtcsound.call.Refusal.LimitReached;
+
 /**
  * How many calls may run at once, per user and in total, and how fast one client address
  * may open new signalling connections (a token bucket: a minute's worth of burst, refilled
@@ -13,15 +15,6 @@ import jakarta.inject.Inject;
  */
 @ApplicationScoped
 public class SessionLimits {
-
-    /** A refusal with the reason to give the client. */
-    public static final class LimitExceededException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        LimitExceededException(String reason) {
-            super(reason);
-        }
-    }
 
     /** A running call's hold on the limits; release it once, when the call ends. */
     public interface Permit extends AutoCloseable {
@@ -42,11 +35,11 @@ public class SessionLimits {
         int maxPerUser = settings.sessionsPerUser();
         int mine = perUser.getOrDefault(user, 0);
         if (mine >= maxPerUser) {
-            throw new LimitExceededException("you already have " + mine + " sessions open (the limit is "
+            throw new LimitReached("you already have " + mine + " sessions open (the limit is "
                     + maxPerUser + "); close one first");
         }
         if (total >= maxTotal) {
-            throw new LimitExceededException("this server is at its limit of " + maxTotal
+            throw new LimitReached("this server is at its limit of " + maxTotal
                     + " sessions; try again later");
         }
         total++;

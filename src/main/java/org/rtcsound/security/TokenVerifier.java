@@ -22,6 +22,8 @@ import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.jwx.JsonWebStructure;
 import org.jose4j.lang.JoseException;
+import org.rtcsound.call.Caller;
+import org.rtcsound.call.Refusal.TokenRefused;
 
 /**
  * Checks a signed token (JWT) with jose4j and says whom it speaks for.
@@ -55,15 +57,15 @@ public class TokenVerifier {
 
     public Caller verify(String token) {
         if (token == null || token.isBlank()) {
-            throw new TokenRejectedException("no token");
+            throw new TokenRefused("no token");
         }
         String algorithm = algorithm(token);
         if (!AlgorithmIdentifiers.RSA_USING_SHA256.equals(algorithm)) {
-            throw new TokenRejectedException("token algorithm must be RS256, not " + algorithm);
+            throw new TokenRefused("token algorithm must be RS256, not " + algorithm);
         }
         List<PublicKey> trusted = keys.signingKeys();
         if (trusted.isEmpty()) {
-            throw new TokenRejectedException("no signing key is configured on this server");
+            throw new TokenRefused("no signing key is configured on this server");
         }
         JwtClaims claims = null;
         for (PublicKey key : trusted) {
@@ -73,7 +75,7 @@ public class TokenVerifier {
             }
         }
         if (claims == null) {
-            throw new TokenRejectedException("token signature does not verify");
+            throw new TokenRefused("token signature does not verify");
         }
         return caller(claims);
     }
@@ -83,7 +85,7 @@ public class TokenVerifier {
             String algorithm = JsonWebStructure.fromCompactSerialization(token).getAlgorithmHeaderValue();
             return algorithm == null ? "(none given)" : algorithm;
         } catch (JoseException | RuntimeException e) {
-            throw new TokenRejectedException("malformed token");
+            throw new TokenRefused("malformed token");
         }
     }
 
@@ -107,16 +109,16 @@ public class TokenVerifier {
                 return null;
             }
             if (e.hasExpired()) {
-                throw new TokenRejectedException("token expired");
+                throw new TokenRefused("token expired");
             }
             if (e.hasErrorCode(ErrorCodes.NOT_YET_VALID)) {
-                throw new TokenRejectedException("token not yet valid");
+                throw new TokenRefused("token not yet valid");
             }
             if (e.hasErrorCode(ErrorCodes.EXPIRATION_MISSING)) {
-                throw new TokenRejectedException("token has no expiry (exp)");
+                throw new TokenRefused("token has no expiry (exp)");
             }
             // jose4j's own message quotes the claims: say only what kind of fault it was
-            throw new TokenRejectedException("invalid token");
+            throw new TokenRefused("invalid token");
         }
     }
 
@@ -126,10 +128,10 @@ public class TokenVerifier {
             return;
         }
         if (!(nfb instanceof Number seconds)) {
-            throw new TokenRejectedException("token claim nfb must be a number");
+            throw new TokenRefused("token claim nfb must be a number");
         }
         if (seconds.longValue() > NumericDate.now().getValue() + skew) {
-            throw new TokenRejectedException("token not yet valid");
+            throw new TokenRefused("token not yet valid");
         }
     }
 
@@ -141,17 +143,17 @@ public class TokenVerifier {
             String desktop = hash != null ? openHash(hash) : claims.getStringClaimValue(DESKTOP_CLAIM);
             String user = claims.getSubject();
             if (user == null && desktop == null) {
-                throw new TokenRejectedException("token names neither a user (sub) nor a desktop");
+                throw new TokenRefused("token names neither a user (sub) nor a desktop");
             }
             return new Caller(user, desktop == null || desktop.isBlank() ? null : desktop, admin);
         } catch (MalformedClaimException e) {
-            throw new TokenRejectedException("token claims have the wrong type");
+            throw new TokenRefused("token claims have the wrong type");
         }
     }
 
     /** abcdesktop's {@code hash}: the desktop's address, encrypted for whoever routes to desktops. */
     private String openHash(String hash) {
-        PrivateKey key = keys.payloadKey().orElseThrow(() -> new TokenRejectedException(
+        PrivateKey key = keys.payloadKey().orElseThrow(() -> new TokenRefused(
                 "token names its desktop in 'hash' but no payload private key is configured ("
                         + SecuritySettings.PAYLOAD_PRIVATE_KEY_FILE + ")"));
         try {
@@ -160,11 +162,11 @@ public class TokenVerifier {
             rsa.init(Cipher.DECRYPT_MODE, key);
             String address = new String(rsa.doFinal(sealed), StandardCharsets.UTF_8).trim();
             if (address.isEmpty()) {
-                throw new TokenRejectedException("token names no desktop");
+                throw new TokenRefused("token names no desktop");
             }
             return address;
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new TokenRejectedException("token 'hash' does not open with the payload private key");
+            throw new TokenRefused("token 'hash' does not open with the payload private key");
         }
     }
 

@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.eclipse.microprofile.config.Config;
+import org.rtcsound.config.Setting;
 
 /**
  * https and wss only, except for a browser on this machine (the embedded default) and for
@@ -60,7 +61,7 @@ public class TransportSecurityFilter extends HttpFilter {
 
     /** {@code https://host[:port]} for this server's https endpoint (Liberty's {@code https.port}). */
     public static String secureOrigin(Config config, String host) {
-        int port = config.getOptionalValue("https.port", Integer.class).orElse(9443);
+        int port = Setting.HTTPS_PORT.read(config);
         return "https://" + (host.contains(":") ? "[" + host + "]" : host) + (port == 443 ? "" : ":" + port);
     }
 }

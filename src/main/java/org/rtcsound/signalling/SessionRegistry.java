@@ -5,6 +5,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.rtcsound.call.SignallingSession;
+
 /** The signalling sessions open in this server. */
 @ApplicationScoped
 public class SessionRegistry {

@@ -18,7 +18,12 @@ import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 
+import org.rtcsound.application.OpenCall;
+import org.rtcsound.call.InboundMessage;
+import org.rtcsound.call.OutboundMessage;
+import org.rtcsound.call.SignallingSession;
 import org.rtcsound.config.SoundSettings;
+import org.rtcsound.media.MediaService;
 import org.rtcsound.security.Bearer;
 
 /**
@@ -27,10 +32,15 @@ import org.rtcsound.security.Bearer;
  * The token may come as the subprotocol {@code bearer.<token>} next to {@code rtcsound}
  * (the server answers {@code rtcsound}, never echoing the token), as abcdesktop's
  * {@code ?jwt_token=}, or as the first message.
+ *
+ * <p>Outgoing messages go through {@link OutboundMessageEncoder}. Incoming frames have no
+ * {@code Decoder}: the container decodes only whole messages, and this endpoint takes them
+ * in parts so that an oversize frame is refused (1009) before it is ever held whole; the
+ * one parse, {@link InboundMessage#parse}, is called where the frame is complete.
  */
 @Dependent
 @ServerEndpoint(value = "/signalling", subprotocols = Bearer.SUBPROTOCOL,
-        configurator = SignallingEndpoint.Handshake.class)
+        configurator = SignallingEndpoint.Handshake.class, encoders = OutboundMessageEncoder.class)
 public class SignallingEndpoint {
 
     private static final Logger LOG = Logger.getLogger(SignallingEndpoint.class.getName());
@@ -56,7 +66,10 @@ public class SignallingEndpoint {
     }
 
     @Inject
-    SoundCalls calls;
+    OpenCall calls;
+
+    @Inject
+    MediaService media;
 
     @Inject
     SessionRegistry registry;
@@ -76,7 +89,7 @@ public class SignallingEndpoint {
         frameLimit = settings.maxFrameBytes();
         socket.setMaxIdleTimeout(SIGN_IN_IDLE_MILLIS);
         transport = new WebSocketTransport(socket, this::end);
-        session = new SignallingSession(socket.getId(), transport, calls);
+        session = new SignallingSession(socket.getId(), transport, calls, media);
         registry.add(session);
         session.onOpen(handshakeToken(socket));
     }
@@ -111,13 +124,13 @@ public class SignallingEndpoint {
             String complete = frame.toString();
             frame.setLength(0);
             try {
-                session.onText(complete);
+                session.onMessage(InboundMessage.parse(complete));
             } catch (RuntimeException e) {
                 // Never let a fault reach Liberty's reader: it leaves the connection behind.
                 // The class only: a message could quote the frame, and frames may hold tokens.
                 LOG.warning(() -> "session " + session.id() + ": message failed with " + e.getClass().getName());
                 LOG.log(Level.FINE, "message failure", e);
-                transport.send("ERROR internal error");
+                transport.send(new OutboundMessage.Error("internal error"));
             }
         }
     }

@@ -10,20 +10,24 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 
+import org.rtcsound.call.OutboundMessage;
+import org.rtcsound.call.Transport;
+
 /**
  * Sends on a WebSocket from any thread (WebSocket, executor or GStreamer threads) without
  * ever blocking the caller: frames queue up and go out one at a time through the async
  * remote. A blocking send from a GStreamer thread while the socket's reader waits for
  * that sender deadlocks Liberty's WebSocket; queueing cannot. A close waits (briefly) for
- * the frames queued before it, so an ERROR always arrives before the close.
+ * the frames queued before it, so an ERROR always arrives before the close. Messages are
+ * written by the endpoint's {@link OutboundMessageEncoder}.
  */
-final class WebSocketTransport implements SignallingSession.Transport {
+final class WebSocketTransport implements Transport {
 
     private static final Logger LOG = Logger.getLogger(WebSocketTransport.class.getName());
 
     private final Session socket;
     private final Runnable closing;
-    private final Queue<String> outgoing = new ArrayDeque<>();
+    private final Queue<OutboundMessage> outgoing = new ArrayDeque<>();
     private boolean sending;
     private boolean closed;
 
@@ -42,8 +46,8 @@ final class WebSocketTransport implements SignallingSession.Transport {
     }
 
     @Override
-    public void send(String text) {
-        enqueue(text);
+    public void send(OutboundMessage message) {
+        enqueue(message);
     }
 
     @Override
@@ -88,7 +92,7 @@ final class WebSocketTransport implements SignallingSession.Transport {
         closing.run();
     }
 
-    private void enqueue(String item) {
+    private void enqueue(OutboundMessage item) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -103,7 +107,7 @@ final class WebSocketTransport implements SignallingSession.Transport {
     }
 
     private void sendNext() {
-        String next;
+        OutboundMessage next;
         synchronized (this) {
             next = outgoing.poll();
             if (next == null || !socket.isOpen()) {
@@ -112,7 +116,7 @@ final class WebSocketTransport implements SignallingSession.Transport {
             }
         }
         try {
-            socket.getAsyncRemote().sendText(next, this::sent);
+            socket.getAsyncRemote().sendObject(next, this::sent);
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "send on a closing socket", e);
             synchronized (this) {

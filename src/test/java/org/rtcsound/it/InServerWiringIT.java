@@ -28,16 +28,16 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.rtcsound.config.Coturn;
-import org.rtcsound.config.InvalidSettingException;
+import org.rtcsound.call.Refusal.InvalidSetting;
 import org.rtcsound.config.OdConfig;
 import org.rtcsound.config.OdConfigReader;
 import org.rtcsound.config.OdConfigStore;
 import org.rtcsound.config.SoundSettings;
 import org.rtcsound.desktop.DesktopLocator;
 import org.rtcsound.media.GStreamerRuntime;
-import org.rtcsound.media.MediaPeer;
+import org.rtcsound.call.MediaPeer;
+import org.rtcsound.call.SerialWork;
 import org.rtcsound.media.MediaService;
-import org.rtcsound.media.SerialTasks;
 import org.rtcsound.testing.SuitePulseAudio;
 
 /**
@@ -131,10 +131,10 @@ class InServerWiringIT {
                 + "    'protocol': 'turns', 'url': 'turn.domain.local:3478' }").coturn().orElseThrow();
         assertEquals(new Coturn("CHANGEME", 3600, "turns", "turn.domain.local:3478"), coturn);
         assertFalse(coturn.toString().contains("CHANGEME"), "no secret in toString");
-        InvalidSettingException missing = assertThrows(InvalidSettingException.class,
+        InvalidSetting missing = assertThrows(InvalidSetting.class,
                 () -> settingsFor("webrtc.coturn : { 'ttl': 3600, 'protocol': 'turn', 'url': 'h:3478' }").coturn());
         assertEquals("setting 'webrtc.coturn' lacks the field 'coturn_static_auth_secret'", missing.getMessage());
-        InvalidSettingException protocol = assertThrows(InvalidSettingException.class, () -> settingsFor(
+        InvalidSetting protocol = assertThrows(InvalidSetting.class, () -> settingsFor(
                 "webrtc.coturn : { 'coturn_static_auth_secret': 's', 'ttl': 60, 'protocol': 'http', 'url': 'h' }").coturn());
         assertEquals("setting 'webrtc.coturn' field 'protocol' must be 'turn' or 'turns', got 'http'",
                 protocol.getMessage());
@@ -174,7 +174,7 @@ class InServerWiringIT {
                 failure.complete(message);
             }
         });
-        SerialTasks tasks = media.serialTasks(e -> failure.complete(String.valueOf(e)));
+        SerialWork tasks = media.serialWork(e -> failure.complete(String.valueOf(e)));
         int before = media.livePipelines();
         tasks.submit(peer::start);
         String sdp = offer.get(10, TimeUnit.SECONDS);

@@ -428,6 +428,21 @@ class SecurityIT {
         }
     }
 
+    /** Once a converter's exception that reached the endpoint's catch-all: "ERROR internal error" and no close. */
+    @Test
+    void aLimitThatIsNoNumberIsRefusedNamingTheSettingAndBuildsNothing() {
+        editAndAwait(sample -> sample.replace("rtcsound.limits.sessions-per-user : 1000",
+                "rtcsound.limits.sessions-per-user : 'abc'"), "rtcsound.limits.sessions-per-user", "abc");
+        long created = pipelinesCreated();
+        try (SignallingClient alice = server.signalling("alice")) {
+            alice.send("HELLO alice");
+            assertEquals("ERROR setting 'rtcsound.limits.sessions-per-user' must be a whole number, got 'abc'",
+                    alice.next(WAIT));
+            assertEquals(1011, alice.awaitClose(WAIT).code());
+        }
+        assertEquals(created, pipelinesCreated());
+    }
+
     @Test
     void aClientOpeningConnectionsTooFastGets429AndRunningCallsCarryOn() {
         try (SignallingClient running = server.signalling("steady")) {

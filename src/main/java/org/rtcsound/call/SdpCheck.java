@@ -1,4 +1,4 @@
-package org.rtcsound.signalling;
+package org.rtcsound.call;
 
 /**
  * A structural check of the browser's answer before it reaches GStreamer, whose SDP

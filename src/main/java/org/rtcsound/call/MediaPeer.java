@@ -1,9 +1,9 @@
-package org.rtcsound.media;
+package org.rtcsound.call;
 
 /**
  * The service's side of one WebRTC call: it offers, takes the browser's answer and
  * candidates, and reports what the browser must hear about. Implemented with GStreamer's
- * webrtcbin ({@link SoundPipeline}); the signalling core knows only this interface.
+ * webrtcbin ({@code media.SoundPipeline}); the call core knows only this interface.
  */
 public interface MediaPeer extends AutoCloseable {
 

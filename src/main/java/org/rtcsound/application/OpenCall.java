@@ -1,27 +1,27 @@
-package org.rtcsound.signalling;
-
-import java.util.function.Consumer;
+package org.rtcsound.application;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import org.rtcsound.call.Caller;
+import org.rtcsound.call.Calls;
+import org.rtcsound.call.MediaPeer;
 import org.rtcsound.config.SoundSettings;
 import org.rtcsound.desktop.DesktopLocator;
 import org.rtcsound.desktop.PulseAudioDesktop;
 import org.rtcsound.ice.RtcConfigurationService;
-import org.rtcsound.media.MediaPeer;
 import org.rtcsound.media.MediaService;
-import org.rtcsound.media.SerialTasks;
-import org.rtcsound.security.Caller;
 import org.rtcsound.security.SessionLimits;
 import org.rtcsound.security.TokenVerifier;
 
 /**
- * Binds a signalling session to the configuration in force, the token's desktop, the
- * session limits and GStreamer.
+ * Opening a call, in the order that refuses cheapest first: the token says who calls, the
+ * token's desktop (or its user's, as the locator finds it) is where, the limits give a
+ * place, a TURN credential of the call's own, then GStreamer builds the media side. Each
+ * adapter refuses with a {@link org.rtcsound.call.Refusal}.
  */
 @ApplicationScoped
-public class SoundCalls implements SignallingSession.Calls {
+public class OpenCall implements Calls {
 
     @Inject
     SoundSettings settings;
@@ -53,8 +53,8 @@ public class SoundCalls implements SignallingSession.Calls {
     }
 
     @Override
-    public MediaPeer open(Caller caller, String uid, MediaPeer.Listener listener) {
-        // The token names the desktop (or its user, whose desktop the locator finds); the uid is only a label.
+    public MediaPeer open(Caller caller, MediaPeer.Listener listener) {
+        // The token names the desktop (or its user, whose desktop the locator finds); the HELLO uid is only a label.
         PulseAudioDesktop desktop = caller.desktop() != null ? desktops.atAddress(caller.desktop())
                 : desktops.locate(caller.user());
         SessionLimits.Permit permit = limits.acquire(caller.name());
@@ -94,10 +94,5 @@ public class SoundCalls implements SignallingSession.Calls {
                 permit.close();
             }
         }
-    }
-
-    @Override
-    public SerialTasks serialTasks(Consumer<Throwable> onFailure) {
-        return media.serialTasks(onFailure);
     }
 }

@@ -1,4 +1,4 @@
-package org.rtcsound.signalling;
+package org.rtcsound.call;
 
 import java.io.StringReader;
 import java.util.regex.Pattern;

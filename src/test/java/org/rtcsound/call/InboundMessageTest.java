@@ -1,4 +1,4 @@
-package org.rtcsound.signalling;
+package org.rtcsound.call;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

@@ -1,4 +1,4 @@
-package org.rtcsound.security;
+package org.rtcsound.call;
 
 /**
  * Whom a verified token speaks for.

@@ -1,0 +1,20 @@
+package org.rtcsound.call;
+
+/**
+ * The use case the session drives: who a token speaks for, whether calls can be made,
+ * and opening one to the caller's desktop. Every refusal is a {@link Refusal}.
+ */
+public interface Calls {
+
+    /** Whom a token speaks for; a {@link Refusal.TokenRefused} says why it speaks for no one. */
+    Caller authenticate(String token);
+
+    /** Why no call can be made now (sound turned off, GStreamer missing), or null; the session goes on. */
+    String unavailableReason();
+
+    /**
+     * A call to the caller's desktop, not yet started; refused with a {@link Refusal}
+     * (no desktop, a limit, an unusable setting).
+     */
+    MediaPeer open(Caller caller, MediaPeer.Listener listener);
+}

@@ -1,0 +1,14 @@
+package org.rtcsound.call;
+
+/** The browser's connection as the call sees it. Implementations serialise sends and never block the caller. */
+public interface Transport {
+
+    void send(OutboundMessage message);
+
+    /** Closes after the messages sent before; {@code code} is one of {@link CloseCode}'s or the transport's own. */
+    void close(int code, String reason);
+
+    /** The caller proved who they are: the connection may now stay quiet for the whole call. */
+    default void authenticated() {
+    }
+}

@@ -1,0 +1,137 @@
+package org.rtcsound.config;
+
+import java.util.Optional;
+import java.util.function.Function;
+
+import org.eclipse.microprofile.config.Config;
+import org.rtcsound.call.Refusal.InvalidSetting;
+
+/**
+ * Every setting rtcsound reads, in one table: its key, its default and its parser. All
+ * readers go through here, so a key has one default wherever it is read, and a value
+ * rtcsound cannot use is an {@link InvalidSetting} naming the key and the value, never a
+ * silent fallback or a converter's exception. Values come as MicroProfile Config gives
+ * them (od.config's ConfigSource writes Python's True as {@code true}; the environment
+ * gives text as it is); an empty value counts as unset, as MicroProfile Config says.
+ *
+ * @param <T> the parsed type
+ */
+public final class Setting<T> {
+
+    // --- sound (abcdesktop's own keys) ---
+    /** On unless turned off: rtcsound is installed to play sound (abcdesktop's own default is False). */
+    public static final Setting<Boolean> WEBRTC_ENABLE = flag("webrtc.enable", true);
+    /** desktop.pod's 'sound' entry, flattened by the od.config ConfigSource. */
+    public static final Setting<Boolean> SOUND_POD_ENABLE = flag("desktop.pod.sound.enable", true);
+    /** JSON: the browser's RTCConfiguration before TURN credentials are added. */
+    public static final Setting<String> RTC_CONFIGURATION = text("webrtc.rtc_configuration", "{\"iceServers\":[]}");
+    /** JSON: what the page passes to getUserMedia. */
+    public static final Setting<String> RTC_CONSTRAINTS = text("webrtc.rtc_constraints",
+            "{\"video\":false,\"audio\":{\"echoCancellation\":true,\"noiseSuppression\":true,\"autoGainControl\":true}}");
+    /** od.config's desktop.envlocal STUN_SERVER, as the flattened key the ConfigSource provides. */
+    public static final Setting<String> STUN_SERVER = text("desktop.envlocal.STUN_SERVER", null);
+    /** Present when coturn is configured; its fields are {@code webrtc.coturn.<field>}. */
+    public static final Setting<String> COTURN = text("webrtc.coturn", null);
+
+    // --- signalling and limits ---
+    public static final Setting<Integer> MAX_FRAME_BYTES = atLeast("rtcsound.signalling.max-frame-bytes", 65536, 1);
+    public static final Setting<Integer> SESSIONS_PER_USER = atLeast("rtcsound.limits.sessions-per-user", 8, 0);
+    public static final Setting<Integer> SESSIONS = atLeast("rtcsound.limits.sessions", 200, 0);
+    public static final Setting<Integer> NEW_SESSIONS_PER_MINUTE =
+            atLeast("rtcsound.limits.new-sessions-per-client-per-minute", 60, 1);
+
+    // --- security ---
+    /** abcdesktop's od.config entry for its desktop tokens; its public key file is ours too. */
+    public static final Setting<String> DESKTOP_PUBLIC_KEY_FILE = text("jwt_token_desktop.jwtdesktoppublickeyfile", null);
+    public static final Setting<String> PUBLIC_KEY_FILE = text("rtcsound.jwt.public-key-file", null);
+    public static final Setting<String> PAYLOAD_PRIVATE_KEY_FILE = text("rtcsound.jwt.payload-private-key-file", null);
+    public static final Setting<Integer> CLOCK_SKEW = atLeast("rtcsound.jwt.clock-skew-seconds", 30, 0);
+    /** Off unless asked for: the demo signs in whoever asks from this machine. */
+    public static final Setting<Boolean> DEMO_SIGN_IN = flag("rtcsound.security.demo-sign-in", false);
+    public static final Setting<Boolean> TRUST_FORWARDED_PROTO = flag("rtcsound.security.trust-forwarded-proto", false);
+    /** Liberty's https port, for redirects and page-info. */
+    public static final Setting<Integer> HTTPS_PORT = port("https.port", 9443);
+
+    // --- desktops ---
+    public static final Setting<Integer> PULSE_PORT = port("rtcsound.pulse.port", 4713);
+    public static final Setting<String> DESKTOPS_SOURCE = text("rtcsound.desktops.source", "static");
+    public static final Setting<String> DESKTOPS_NAMESPACE = text("rtcsound.desktops.namespace", "abcdesktop");
+    public static final Setting<String> DESKTOPS_SELECTOR = text("rtcsound.desktops.selector", "type=x11server");
+    public static final Setting<String> DESKTOPS_USER_LABEL = text("rtcsound.desktops.user-label", "access_userid");
+
+    private final String key;
+    private final T fallback;
+    private final Function<String, T> parser;
+
+    private Setting(String key, T fallback, Function<String, T> parser) {
+        this.key = key;
+        this.fallback = fallback;
+        this.parser = parser;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    /** The value in force, else the default; for settings without a default, see {@link #optional}. */
+    public T read(Config config) {
+        return optional(config).orElse(fallback);
+    }
+
+    /** The configured value, parsed; empty when it is not set (or set empty). */
+    public Optional<T> optional(Config config) {
+        return config.getOptionalValue(key, String.class).map(String::trim).filter(text -> !text.isEmpty())
+                .map(parser);
+    }
+
+    /** Parses {@code text} as this setting's value, as {@link #read} would. */
+    public T parse(String text) {
+        return parser.apply(text.trim());
+    }
+
+    private static Setting<String> text(String key, String fallback) {
+        return new Setting<>(key, fallback, text -> text);
+    }
+
+    /** Python's True/False as od.config writes them, and true/false as JSON and the environment do. */
+    private static Setting<Boolean> flag(String key, boolean fallback) {
+        return new Setting<>(key, fallback, text -> switch (text) {
+            case "True", "true" -> true;
+            case "False", "false" -> false;
+            default -> throw new InvalidSetting(key, "expected True or False, got '" + text + "'");
+        });
+    }
+
+    private static Setting<Integer> atLeast(String key, int fallback, int minimum) {
+        return new Setting<>(key, fallback, text -> {
+            int value = wholeNumber(key, text);
+            if (value < minimum) {
+                throw new InvalidSetting(key, "must be at least " + minimum + ", got " + value);
+            }
+            return value;
+        });
+    }
+
+    private static Setting<Integer> port(String key, int fallback) {
+        return new Setting<>(key, fallback, text -> {
+            int value = wholeNumber(key, text);
+            if (value < 1 || value > 65535) {
+                throw new InvalidSetting(key, "must be a port from 1 to 65535, got " + value);
+            }
+            return value;
+        });
+    }
+
+    private static int wholeNumber(String key, String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new InvalidSetting(key, "must be a whole number, got '" + text + "'");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return key;
+    }
+}

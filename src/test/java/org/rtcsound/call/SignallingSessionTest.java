@@ -1,0 +1,467 @@
+package org.rtcsound.call;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The call core against fake ports, one case per row of the README's "Signalling protocol"
+ * table, without Liberty or GStreamer. Two rows are the WebSocket adapter's, not the
+ * core's, and are tested over the real server (SignallingIT): a binary frame (close 1003)
+ * and a frame over the size limit (close 1009), both decided in {@code SignallingEndpoint}
+ * before a frame reaches the session.
+ */
+@Timeout(5)
+class SignallingSessionTest {
+
+    private static final String TOKEN = "alice's token";
+    private static final String OFFER = "v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 96\r\n";
+    private static final String ANSWER_SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+            + "m=audio 9 UDP/TLS/RTP/SAVPF 96\r\na=ice-ufrag:abcd\r\na=ice-pwd:efgh\r\n"
+            + "a=fingerprint:sha-256 00:11\r\na=recvonly\r\n";
+    private static final String ANSWER = "{\"sdp\":{\"type\":\"answer\",\"sdp\":\""
+            + ANSWER_SDP.replace("\r\n", "\\r\\n") + "\"}}";
+    private static final String CANDIDATE = "candidate:1 1 UDP 2122260223 10.0.0.1 54321 typ host";
+
+    /** The socket: what was written, and how it was closed. */
+    private static final class FakeTransport implements Transport {
+        final List<String> sent = new ArrayList<>();
+        Integer closeCode;
+        boolean authenticated;
+
+        @Override
+        public void send(OutboundMessage message) {
+            if (closeCode == null) {
+                sent.add(message.text());
+            }
+        }
+
+        @Override
+        public void close(int code, String reason) {
+            if (closeCode == null) {
+                closeCode = code;
+            }
+        }
+
+        @Override
+        public void authenticated() {
+            authenticated = true;
+        }
+    }
+
+    /** The media side: records what the session asked of it; the test plays its events. */
+    private static final class FakePeer implements MediaPeer {
+        final MediaPeer.Listener listener;
+        boolean started;
+        boolean closed;
+        final List<String> answers = new ArrayList<>();
+        final List<String> candidates = new ArrayList<>();
+        RuntimeException startFailure;
+
+        FakePeer(MediaPeer.Listener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void start() {
+            if (startFailure != null) {
+                throw startFailure;
+            }
+            started = true;
+        }
+
+        @Override
+        public void applyAnswer(String sdp) {
+            answers.add(sdp);
+        }
+
+        @Override
+        public void addRemoteCandidate(int sdpMLineIndex, String candidate) {
+            candidates.add(sdpMLineIndex + " " + candidate);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    /** The use case: tokens by name, and whatever opening a call should do. */
+    private static final class FakeCalls implements Calls {
+        final Map<String, Caller> tokens = Map.of(TOKEN, new Caller("alice", null, false),
+                "desktop token", new Caller(null, "10.1.2.3", false));
+        String unavailable;
+        Function<Caller, RuntimeException> refusal = caller -> null;
+        final List<FakePeer> opened = new ArrayList<>();
+        RuntimeException startFailure;
+
+        @Override
+        public Caller authenticate(String token) {
+            Caller caller = tokens.get(token);
+            if (caller == null) {
+                throw new Refusal.TokenRefused("token expired");
+            }
+            return caller;
+        }
+
+        @Override
+        public String unavailableReason() {
+            return unavailable;
+        }
+
+        @Override
+        public MediaPeer open(Caller caller, MediaPeer.Listener listener) {
+            RuntimeException refused = refusal.apply(caller);
+            if (refused != null) {
+                throw refused;
+            }
+            FakePeer peer = new FakePeer(listener);
+            peer.startFailure = startFailure;
+            opened.add(peer);
+            return peer;
+        }
+    }
+
+    /** Runs each task at once, on the caller's thread: the order is the submission order. */
+    private static final CallExecutor AT_ONCE = onFailure -> task -> {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            onFailure.accept(e);
+        }
+        return CompletableFuture.completedFuture(null);
+    };
+
+    private final FakeTransport transport = new FakeTransport();
+    private final FakeCalls calls = new FakeCalls();
+    private final SignallingSession session = new SignallingSession("s1", transport, calls, AT_ONCE);
+
+    private void receive(String frame) {
+        session.onMessage(InboundMessage.parse(frame));
+    }
+
+    private String last() {
+        return transport.sent.get(transport.sent.size() - 1);
+    }
+
+    private void assertGoesOn() {
+        assertNull(transport.closeCode, "the session goes on");
+    }
+
+    private void assertRefused(String error, int closeCode) {
+        assertEquals(List.of(error), transport.sent);
+        assertEquals(closeCode, transport.closeCode);
+        assertTrue(calls.opened.isEmpty(), "a refused caller never gets a call");
+    }
+
+    private FakePeer signedInAndOffered() {
+        session.onOpen(TOKEN);
+        receive("HELLO alice");
+        FakePeer peer = calls.opened.get(0);
+        peer.listener.onOffer(OFFER);
+        return peer;
+    }
+
+    // --- the token ---
+
+    @Test
+    void aTokenInTheHandshakeSignsInAndNothingIsSaid() {
+        session.onOpen(TOKEN);
+        assertTrue(transport.authenticated, "the connection may now stay quiet");
+        assertEquals(List.of(), transport.sent);
+        assertEquals("new-signed-in", session.describeState());
+    }
+
+    @Test
+    void aTokenAsTheFirstMessageSignsInAndASecondOneIsAnError() {
+        session.onOpen(null);
+        receive("TOKEN " + TOKEN);
+        assertTrue(transport.authenticated);
+        receive("HELLO alice");
+        assertEquals("HELLO", transport.sent.get(0));
+        receive("TOKEN " + TOKEN);
+        assertEquals("ERROR this connection is already authenticated", last());
+        assertGoesOn();
+    }
+
+    @Test
+    void aBadTokenInTheHandshakeIsRefusedWith1008() {
+        session.onOpen("forged");
+        assertRefused("ERROR token refused: token expired", CloseCode.REFUSED);
+        assertFalse(transport.authenticated);
+    }
+
+    @Test
+    void aBadTokenAsTheFirstMessageIsRefusedWith1008() {
+        session.onOpen(null);
+        receive("TOKEN forged");
+        assertRefused("ERROR token refused: token expired", CloseCode.REFUSED);
+    }
+
+    @Test
+    void anythingBeforeATokenIsRefusedWith1008() {
+        for (String frame : List.of("HELLO alice", ANSWER, "{\"sdp\": {", "DANCE")) {
+            FakeTransport socket = new FakeTransport();
+            new SignallingSession("s", socket, calls, AT_ONCE).onMessage(InboundMessage.parse(frame));
+            assertEquals(1, socket.sent.size(), frame);
+            assertTrue(socket.sent.get(0).startsWith("ERROR authentication required: send the token first"), frame);
+            assertEquals(CloseCode.REFUSED, socket.closeCode, frame);
+        }
+        assertTrue(calls.opened.isEmpty());
+    }
+
+    // --- HELLO, the offer, the answer and candidates ---
+
+    @Test
+    void helloIsAnsweredWithHelloThenTheOfferAndCandidatesOfTheMediaSide() {
+        session.onOpen(TOKEN);
+        receive("HELLO alice");
+        FakePeer peer = calls.opened.get(0);
+        assertTrue(peer.started);
+        assertEquals(List.of("HELLO"), transport.sent);
+        peer.listener.onOffer(OFFER);
+        peer.listener.onLocalCandidate(0, CANDIDATE);
+        assertEquals(List.of("HELLO",
+                "{\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 96\\r\\n\"}}",
+                "{\"ice\":{\"candidate\":\"" + CANDIDATE + "\",\"sdpMLineIndex\":0}}"), transport.sent);
+        assertEquals("offered-signed-in", session.describeState());
+        assertGoesOn();
+    }
+
+    @Test
+    void aHelloWithoutAUsableUidIsAnError() {
+        session.onOpen(TOKEN);
+        for (String frame : List.of("HELLO", "HELLO two words", "HELLO " + "u".repeat(129))) {
+            receive(frame);
+            assertTrue(last().startsWith("ERROR HELLO needs a uid: HELLO <uid>"), frame);
+        }
+        assertTrue(calls.opened.isEmpty());
+        assertGoesOn();
+    }
+
+    @Test
+    void aDesktopTokenTakesAnyUidAsALabel() {
+        session.onOpen("desktop token");
+        receive("HELLO whoever");
+        assertEquals(List.of("HELLO"), transport.sent);
+        assertEquals(1, calls.opened.size());
+    }
+
+    @Test
+    void theAnswerGoesToTheMediaSideAndNothingIsSaid() {
+        FakePeer peer = signedInAndOffered();
+        int said = transport.sent.size();
+        receive(ANSWER);
+        assertEquals(List.of(ANSWER_SDP), peer.answers);
+        assertEquals(said, transport.sent.size());
+        assertEquals("answered-signed-in", session.describeState());
+    }
+
+    @Test
+    void candidatesAfterTheAnswerGoToTheMediaSideAndTheLastOneIsNot() {
+        FakePeer peer = signedInAndOffered();
+        receive(ANSWER);
+        int said = transport.sent.size();
+        receive("{\"ice\":{\"candidate\":\"" + CANDIDATE + "\",\"sdpMLineIndex\":0}}");
+        receive("{\"ice\":{\"candidate\":\"\",\"sdpMLineIndex\":0}}");
+        receive("{\"ice\":null}");
+        assertEquals(List.of("0 " + CANDIDATE), peer.candidates);
+        assertEquals(said, transport.sent.size());
+        assertGoesOn();
+    }
+
+    // --- mistakes that get ERROR <reason> and change nothing ---
+
+    @Test
+    void aSecondHelloIsAnErrorAndTheCallGoesOn() {
+        signedInAndOffered();
+        receive("HELLO alice");
+        assertEquals("ERROR HELLO was already received on this connection", last());
+        assertEquals(1, calls.opened.size());
+        assertGoesOn();
+    }
+
+    @Test
+    void anAnswerBeforeTheOfferIsAnError() {
+        session.onOpen(TOKEN);
+        receive(ANSWER);
+        assertEquals("ERROR say HELLO <uid> first", last());
+        assertTrue(calls.opened.isEmpty(), "an answer builds nothing");
+        receive("HELLO alice");
+        receive(ANSWER);
+        assertEquals("ERROR no offer was sent yet", last());
+        calls.opened.get(0).listener.onOffer(OFFER);
+        receive(ANSWER);
+        receive(ANSWER);
+        assertEquals("ERROR an answer was already applied", last());
+        assertEquals(1, calls.opened.get(0).answers.size());
+        assertGoesOn();
+    }
+
+    @Test
+    void aCandidateBeforeTheAnswerIsAnError() {
+        FakePeer peer = signedInAndOffered();
+        receive("{\"ice\":{\"candidate\":\"" + CANDIDATE + "\",\"sdpMLineIndex\":0}}");
+        assertEquals("ERROR a candidate can only follow the answer", last());
+        receive("{\"ice\":{\"candidate\":\"x\"}}");
+        assertTrue(last().startsWith("ERROR invalid ice message"));
+        assertTrue(peer.candidates.isEmpty());
+        assertGoesOn();
+    }
+
+    @Test
+    void anOfferFromTheBrowserIsAnError() {
+        signedInAndOffered();
+        receive("{\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\"}}");
+        assertEquals("ERROR rtcsound makes the offer; the browser sends only an answer", last());
+        assertGoesOn();
+    }
+
+    @Test
+    void theRelayCommandsAreErrors() {
+        session.onOpen(TOKEN);
+        for (String command : List.of("SESSION bob", "ROOM 42", "ROOM_PEER_MSG 1 hi")) {
+            receive(command);
+            assertTrue(last().startsWith("ERROR " + command.split(" ")[0] + " is not supported"), command);
+        }
+        assertGoesOn();
+    }
+
+    @Test
+    void unknownTextIsAnError() {
+        session.onOpen(TOKEN);
+        receive("DANCE");
+        assertEquals("ERROR unknown message: expected TOKEN <jwt>, HELLO <uid>, or JSON with \"sdp\" or \"ice\"", last());
+        assertGoesOn();
+    }
+
+    @Test
+    void invalidJsonIsAnErrorAndTheSessionStillWorks() {
+        session.onOpen(TOKEN);
+        receive("{\"sdp\": {\"type\": ");
+        assertTrue(last().startsWith("ERROR invalid JSON"));
+        receive("[1,2]");
+        assertEquals("ERROR invalid JSON message: expected an object", last());
+        receive("{\"hello\":1}");
+        assertEquals("ERROR unknown JSON message: expected \"sdp\" or \"ice\"", last());
+        receive("[".repeat(5000));
+        assertTrue(last().startsWith("ERROR invalid JSON"));
+        receive("HELLO alice");
+        assertEquals("HELLO", last());
+        assertGoesOn();
+    }
+
+    @Test
+    void anInvalidSdpAnswerIsAnErrorAndTheOfferStands() {
+        FakePeer peer = signedInAndOffered();
+        receive("{\"sdp\":{\"type\":\"answer\",\"sdp\":\"hello world\"}}");
+        assertEquals("ERROR invalid SDP: it must start with v=0", last());
+        receive("{\"sdp\":{\"type\":\"answer\",\"sdp\":\"v=0\\r\\ns=-\\r\\n\"}}");
+        assertEquals("ERROR invalid SDP: it has no m=audio line", last());
+        assertTrue(peer.answers.isEmpty());
+        receive(ANSWER);
+        assertEquals(List.of(ANSWER_SDP), peer.answers, "the offer still stands");
+        assertGoesOn();
+    }
+
+    @Test
+    void soundTurnedOffIsAnErrorAndBuildsNothing() {
+        calls.unavailable = "sound is turned off on this server (webrtc.enable is False)";
+        session.onOpen(TOKEN);
+        receive("HELLO alice");
+        assertEquals(List.of("ERROR sound is turned off on this server (webrtc.enable is False)"), transport.sent);
+        assertTrue(calls.opened.isEmpty());
+        assertGoesOn();
+    }
+
+    // --- the media side fails ---
+
+    @Test
+    void aMediaFailureIsAReadableErrorAndClose1011() {
+        FakePeer peer = signedInAndOffered();
+        peer.listener.onWarning("the microphone failed: no sink 'virtmic'");
+        assertEquals("ERROR the microphone failed: no sink 'virtmic'", last());
+        assertGoesOn();
+        peer.listener.onError("no PulseAudio source 'virtspk.monitor'");
+        assertEquals("ERROR no PulseAudio source 'virtspk.monitor'", last());
+        assertEquals(CloseCode.MEDIA_FAILED, transport.closeCode);
+    }
+
+    @Test
+    void aMediaTaskThatThrowsIsAnInternalErrorAndClose1011() {
+        calls.startFailure = new IllegalStateException("boom");
+        session.onOpen(TOKEN);
+        receive("HELLO alice");
+        assertEquals(List.of("HELLO", "ERROR internal error: java.lang.IllegalStateException: boom"), transport.sent);
+        assertEquals(CloseCode.MEDIA_FAILED, transport.closeCode);
+    }
+
+    // --- refusals: ERROR <reason> and the refusal's close code, before any call ---
+
+    @Test
+    void aHelloWithAnotherUsersUidIsRefusedWith1008() {
+        session.onOpen(TOKEN);
+        receive("HELLO bob");
+        assertRefused("ERROR HELLO bob does not match the token's user", CloseCode.REFUSED);
+    }
+
+    @Test
+    void aLimitReachedIsRefusedWith1013() {
+        calls.refusal = caller -> new Refusal.LimitReached("you already have 8 sessions open (the limit is 8); "
+                + "close one first");
+        session.onOpen(TOKEN);
+        receive("HELLO alice");
+        assertRefused("ERROR you already have 8 sessions open (the limit is 8); close one first",
+                CloseCode.TRY_AGAIN_LATER);
+    }
+
+    @Test
+    void noDesktopIsRefusedWith1011() {
+        calls.refusal = caller -> new Refusal.NoDesktop("no desktop is running for user 'alice'");
+        session.onOpen(TOKEN);
+        receive("HELLO alice");
+        assertRefused("ERROR no desktop is running for user 'alice'", CloseCode.MEDIA_FAILED);
+    }
+
+    @Test
+    void anInvalidSettingIsRefusedNamingTheSettingWith1011() {
+        calls.refusal = caller -> new Refusal.InvalidSetting("rtcsound.limits.sessions-per-user",
+                "must be a whole number, got 'abc'");
+        session.onOpen(TOKEN);
+        receive("HELLO alice");
+        assertRefused("ERROR setting 'rtcsound.limits.sessions-per-user' must be a whole number, got 'abc'",
+                CloseCode.MEDIA_FAILED);
+    }
+
+    // --- the end ---
+
+    @Test
+    void closingReleasesTheCallOnceAndLaterEventsAreNotSent() {
+        FakePeer peer = signedInAndOffered();
+        int said = transport.sent.size();
+        assertTrue(session.onClose().isDone());
+        assertTrue(peer.closed);
+        peer.listener.onOffer(OFFER);
+        peer.listener.onError("late");
+        assertEquals(said, transport.sent.size());
+        assertTrue(session.onClose().isDone(), "a second close is harmless");
+        assertEquals("closed-signed-in", session.describeState());
+    }
+
+    @Test
+    void closingBeforeAnyCallHasNothingToRelease() {
+        assertTrue(session.onClose().isDone());
+        session.onOpen(TOKEN);
+        assertFalse(transport.authenticated, "a closed session signs no one in");
+    }
+}
