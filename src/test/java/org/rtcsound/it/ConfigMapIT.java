@@ -129,8 +129,9 @@ class ConfigMapIT {
         replace(sample.replace("webrtc.enable : True", "webrtc.enable : os.getenv('SOUND')"));
         server.awaitConfig(c -> !c.isNull("lastRefusal"), WAIT);
         JsonObject config = server.config();
-        assertEquals(SOURCE + ":7:17: in the value of 'webrtc.enable': 'os.getenv(...)' is a call: od.config values "
-                + "must be literals", config.getJsonObject("lastRefusal").getString("message"));
+        assertEquals(SOURCE + ":7:17: in the value of 'webrtc.enable': 'os' is a name: rtcsound reads literals only and"
+                + " never evaluates names or calls (True, False, None, numbers, strings, lists, tuples, dicts)",
+                config.getJsonObject("lastRefusal").getString("message"));
         assertEquals(good, config.getString("sha256"));
         assertFalse(config.getJsonObject("values").getBoolean("webrtc.enable"));
     }
