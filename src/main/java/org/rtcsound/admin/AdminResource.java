@@ -8,6 +8,8 @@ import java.util.stream.Stream;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
@@ -44,14 +46,28 @@ public class AdminResource {
         return Json.createObjectBuilder()
                 .add("sessions", sessions.count())
                 .add("sessionStates", Json.createObjectBuilder(new java.util.HashMap<String, Object>(sessions.states())))
-                .add("pipelines", media.livePipelines())
-                .add("pipelinesCreated", media.pipelinesCreated())
+                .add("listeners", media.liveListeners())
+                .add("listenersCreated", media.listenersCreated())
+                .add("desktopStreamsLive", media.liveDesktopStreams())
+                .add("desktopStreamsCreated", media.desktopStreamsCreated())
+                .add("desktopStreams", desktopStreams())
                 .add("gstreamer", media.unavailableReason() == null ? "ready" : media.unavailableReason())
                 .add("javaThreads", Thread.activeCount())
                 .add("nativeThreads", count(Path.of("/proc/self/task")))
                 .add("openFiles", count(Path.of("/proc/self/fd")))
                 .add("openSockets", sockets())
                 .build();
+    }
+
+    private JsonArray desktopStreams() {
+        JsonArrayBuilder streams = Json.createArrayBuilder();
+        media.desktopStreams().forEach(stream -> streams.add(Json.createObjectBuilder()
+                .add("server", stream.server())
+                .add("speakerSink", stream.speakerSink())
+                .add("listeners", stream.listeners())
+                .add("lingering", stream.lingering())
+                .add("startedAt", stream.startedAt())));
+        return streams.build();
     }
 
     /** Sockets the process holds (WebSocket connections, ICE's UDP and TCP sockets, PulseAudio's). */

@@ -61,7 +61,8 @@ public class OpenCall implements Calls {
         try {
             // A TURN credential of its own for every call, so a new call never meets an expired one.
             MediaPeer peer = media.createPeer(desktop, settings.stunServer().orElse(null),
-                    rtcConfiguration.webrtcbinTurnServer(caller.name()).orElse(null), listener);
+                    rtcConfiguration.webrtcbinTurnServer(caller.name()).orElse(null),
+                    settings.streamLinger(), listener);
             return new LimitedPeer(peer, permit);
         } catch (RuntimeException e) {
             permit.close();

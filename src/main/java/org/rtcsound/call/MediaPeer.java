@@ -3,7 +3,7 @@ package org.rtcsound.call;
 /**
  * The service's side of one WebRTC call: it offers, takes the browser's answer and
  * candidates, and reports what the browser must hear about. Implemented with GStreamer's
- * webrtcbin ({@code media.SoundPipeline}); the call core knows only this interface.
+ * webrtcbin ({@code media.StreamListener}, a listener of its desktop's shared stream); the call core knows only this interface.
  */
 public interface MediaPeer extends AutoCloseable {
 

@@ -33,6 +33,9 @@ public final class Setting<T> {
     /** Present when coturn is configured; its fields are {@code webrtc.coturn.<field>}. */
     public static final Setting<String> COTURN = text("webrtc.coturn", null);
 
+    /** Seconds a desktop's stream keeps encoding after its last listener left, so a reload finds it warm. */
+    public static final Setting<Integer> STREAM_LINGER_SECONDS = atLeast("rtcsound.stream.linger-seconds", 30, 0);
+
     // --- signalling and limits ---
     public static final Setting<Integer> MAX_FRAME_BYTES = atLeast("rtcsound.signalling.max-frame-bytes", 65536, 1);
     public static final Setting<Integer> SESSIONS_PER_USER = atLeast("rtcsound.limits.sessions-per-user", 8, 0);

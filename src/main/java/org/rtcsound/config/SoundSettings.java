@@ -103,6 +103,11 @@ public class SoundSettings {
                 .orElseThrow(() -> new InvalidSetting(COTURN, "lacks the field '" + field + "'"));
     }
 
+    /** How long a desktop's stream lingers after its last listener leaves. */
+    public java.time.Duration streamLinger() {
+        return java.time.Duration.ofSeconds(Setting.STREAM_LINGER_SECONDS.read(config));
+    }
+
     public int maxFrameBytes() {
         return Setting.MAX_FRAME_BYTES.read(config);
     }

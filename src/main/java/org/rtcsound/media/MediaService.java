@@ -1,11 +1,15 @@
 package org.rtcsound.media;
 
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 
 import org.rtcsound.call.CallExecutor;
@@ -13,8 +17,10 @@ import org.rtcsound.call.MediaPeer;
 import org.rtcsound.desktop.PulseAudioDesktop;
 
 /**
- * Creates the media side of calls. Pipelines are started, fed and stopped on the
- * server's managed executor, never on a WebSocket thread or a GStreamer thread.
+ * Creates the media side of calls: each call is a listener of its desktop's stream, which
+ * captures and encodes once for all its listeners. Streams and listeners are started, fed
+ * and stopped on the server's managed executor, never on a WebSocket thread or a GStreamer
+ * thread.
  */
 @ApplicationScoped
 public class MediaService implements CallExecutor {
@@ -22,12 +28,24 @@ public class MediaService implements CallExecutor {
     @Resource(lookup = "concurrent/media")
     ManagedExecutorService executor;
 
-    /** Periodic checks of running calls (the microphone gate); Jakarta Concurrency's default. */
+    /** Periodic checks of running calls (the microphone gate) and lingering streams; Jakarta Concurrency's default. */
     @Resource
     ManagedScheduledExecutorService scheduler;
 
     @Inject
     GStreamerRuntime runtime;
+
+    private DesktopStreams streams;
+
+    @PostConstruct
+    void createStreams() {
+        streams = new DesktopStreams(scheduler, executor);
+    }
+
+    @PreDestroy
+    void stopStreams() {
+        streams.stopAll();
+    }
 
     /** Why no call can be made now, or null. */
     public String unavailableReason() {
@@ -37,10 +55,12 @@ public class MediaService implements CallExecutor {
     /**
      * @param stunServer webrtcbin's stun-server ({@code stun://host:port}), or null
      * @param turnServer webrtcbin's turn-server ({@code turn(s)://user:password@host:port}), or null
+     * @param linger     how long the desktop's stream keeps encoding after its last listener leaves
      */
-    public MediaPeer createPeer(PulseAudioDesktop desktop, String stunServer, String turnServer,
+    public MediaPeer createPeer(PulseAudioDesktop desktop, String stunServer, String turnServer, Duration linger,
             MediaPeer.Listener listener) {
-        return new SoundPipeline(desktop, new IceServers(stunServer, turnServer), listener, scheduler);
+        return new StreamListener(streams, desktop, new IceServers(stunServer, turnServer), linger, listener,
+                scheduler);
     }
 
     @Override
@@ -48,11 +68,34 @@ public class MediaService implements CallExecutor {
         return new SerialTasks(executor, onFailure);
     }
 
-    public int livePipelines() {
-        return SoundPipeline.live();
+    /** Calls whose media side is alive: each is a listener of a desktop stream. */
+    public int liveListeners() {
+        return StreamListener.live();
     }
 
-    public long pipelinesCreated() {
-        return SoundPipeline.created();
+    public long listenersCreated() {
+        return StreamListener.created();
+    }
+
+    /** Desktop streams capturing and encoding now, lingering ones included. */
+    public int liveDesktopStreams() {
+        return DesktopStream.live();
+    }
+
+    public long desktopStreamsCreated() {
+        return DesktopStream.created();
+    }
+
+    /** One line per desktop stream: whose sound, how many listen, whether it lingers. */
+    public List<StreamStatus> desktopStreams() {
+        return streams.status().stream().map(status -> new StreamStatus(
+                status.desktop().server() == null ? "default" : status.desktop().server(),
+                status.desktop().speakerSink(), status.listeners(), status.lingering(),
+                status.startedAt().toString())).toList();
+    }
+
+    /** What the admin status shows of one desktop stream. */
+    public record StreamStatus(String server, String speakerSink, int listeners, boolean lingering,
+            String startedAt) {
     }
 }

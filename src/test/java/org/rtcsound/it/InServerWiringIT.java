@@ -150,11 +150,11 @@ class InServerWiringIT {
     }
 
     @Test
-    void theManagedExecutorRunsAPipelineThatOffersAndStops() throws Exception {
+    void theManagedExecutorRunsAListenerThatOffersAndStopsWithItsStream() throws Exception {
         assertNotNull(executor, "the server's managed executor is injected");
         CompletableFuture<String> offer = new CompletableFuture<>();
         CompletableFuture<String> failure = new CompletableFuture<>();
-        MediaPeer peer = media.createPeer(desktops.locate("anyone"), null, null, new MediaPeer.Listener() {
+        MediaPeer peer = media.createPeer(desktops.locate("anyone"), null, null, java.time.Duration.ZERO, new MediaPeer.Listener() {
             @Override
             public void onOffer(String sdp) {
                 offer.complete(sdp);
@@ -175,13 +175,16 @@ class InServerWiringIT {
             }
         });
         SerialWork tasks = media.serialWork(e -> failure.complete(String.valueOf(e)));
-        int before = media.livePipelines();
+        int before = media.liveListeners();
+        int streamsBefore = media.liveDesktopStreams();
         tasks.submit(peer::start);
         String sdp = offer.get(10, TimeUnit.SECONDS);
         assertTrue(sdp.contains("m=audio") && sdp.contains("OPUS/48000/2"), sdp);
-        assertEquals(before + 1, media.livePipelines());
+        assertEquals(before + 1, media.liveListeners());
+        assertEquals(streamsBefore + 1, media.liveDesktopStreams());
         tasks.submit(peer::close).get(10, TimeUnit.SECONDS);
-        assertEquals(before, media.livePipelines());
+        assertEquals(before, media.liveListeners());
+        assertEquals(streamsBefore, media.liveDesktopStreams(), "no linger: the last listener stops the stream");
         assertTrue(!failure.isDone(), () -> "pipeline failed: " + failure.join());
     }
 }

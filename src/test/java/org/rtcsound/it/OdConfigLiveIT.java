@@ -121,7 +121,7 @@ class OdConfigLiveIT {
             assertTrue(error.endsWith("the desktop's PulseAudio must have the sink 'nosuchsink'"), error);
             assertEquals(1011, client.awaitClose(WAIT).code());
         }
-        assertEquals(0, parts.liberty().awaitIdle(WAIT).getInt("pipelines"));
+        assertEquals(0, parts.liberty().awaitIdle(WAIT).getInt("listeners"));
         assertFalse(parts.pulse().pactl("list", "short", "modules").contains("nosuchsink"),
                 "rtcsound never loads modules into the desktop's PulseAudio");
     }

@@ -103,7 +103,7 @@ class PulseCookieIT {
         assertRefused("mallory", "the cookie rtcsound has for this desktop is not the one it was started with");
         assertRefused("nina", "it wants a cookie");
         parts.liberty().awaitIdle(WAIT);
-        assertEquals(0, parts.liberty().status().getInt("pipelines"));
+        assertEquals(0, parts.liberty().status().getInt("listeners"));
         assertFalse(carlasDesktop.pactl("list", "source-outputs").contains("rtcsound"),
                 "a refused call left a capture in the desktop's PulseAudio");
         assertNoCookieShown();

@@ -142,8 +142,8 @@ class SecurityIT {
                         "token names neither a user (sub) nor a desktop"));
     }
 
-    private long pipelinesCreated() {
-        return server.status().getJsonNumber("pipelinesCreated").longValue();
+    private long listenersCreated() {
+        return server.status().getJsonNumber("listenersCreated").longValue();
     }
 
     private HttpResponse<String> post(String path, String header, String token) {
@@ -188,7 +188,7 @@ class SecurityIT {
 
     @Test
     void everyBadTokenIsRefusedOverRestAndSignallingAndNoPipelineIsBuilt() {
-        long created = pipelinesCreated();
+        long created = listenersCreated();
         for (BadToken bad : badTokens()) {
             String token = bad.token().get();
             HttpResponse<String> rest = post("/API/webrtc/coturn_rtcconfiguration", "Authorization", token);
@@ -205,18 +205,18 @@ class SecurityIT {
                 assertEquals(1008, client.awaitClose(WAIT).code(), bad.name());
             }
         }
-        assertEquals(created, pipelinesCreated(), "a refused caller never gets a pipeline");
+        assertEquals(created, listenersCreated(), "a refused caller never becomes a listener");
     }
 
     @Test
     void withoutATokenSignallingAnswersOnlyThatOneIsNeeded() {
-        long created = pipelinesCreated();
+        long created = listenersCreated();
         try (SignallingClient client = SignallingClient.connect(server.wsUri("/signalling"))) {
             client.send("HELLO alice");
             assertTrue(client.next(WAIT).startsWith("ERROR authentication required: send the token first"));
             assertEquals(1008, client.awaitClose(WAIT).code());
         }
-        assertEquals(created, pipelinesCreated());
+        assertEquals(created, listenersCreated());
     }
 
     @Test
@@ -242,26 +242,26 @@ class SecurityIT {
 
     @Test
     void aHelloForAnotherUserIsRefusedAndBuildsNothing() {
-        long created = pipelinesCreated();
+        long created = listenersCreated();
         try (SignallingClient bob = server.signalling("bob")) {
             bob.send("HELLO alice");
             assertEquals("ERROR HELLO alice does not match the token's user", bob.next(WAIT));
             assertEquals(1008, bob.awaitClose(WAIT).code());
         }
-        assertEquals(created, pipelinesCreated());
+        assertEquals(created, listenersCreated());
     }
 
     @Test
     void aUserWithoutADesktopIsRefusedAndBuildsNothing() {
         Suite.editOdConfig(sample -> sample + "\nrtcsound.desktops : { 'alice': 'tcp:127.0.0.1:" + DESKTOP_PORT + "' }\n");
         server.awaitConfig(c -> c.getJsonObject("values").containsKey("rtcsound.desktops"), WAIT);
-        long created = pipelinesCreated();
+        long created = listenersCreated();
         try (SignallingClient mallory = server.signalling("mallory")) {
             mallory.send("HELLO mallory");
             assertEquals("ERROR no desktop is running for user 'mallory'", mallory.next(WAIT));
             assertEquals(1011, mallory.awaitClose(WAIT).code());
         }
-        assertEquals(created, pipelinesCreated());
+        assertEquals(created, listenersCreated());
     }
 
     @Test
@@ -310,7 +310,7 @@ class SecurityIT {
             assertEquals("ERROR HELLO was already received on this connection",
                     client.nextMatching(f -> f.startsWith("ERROR"), WAIT));
             assertFalse(client.isClosed());
-            assertEquals(1, server.status().getInt("pipelines"));
+            assertEquals(1, server.status().getInt("listeners"));
             try (SignallingClient again = SignallingClient.connect(server.wsUri("/signalling"), shortLived)) {
                 assertEquals("ERROR token refused: token expired", again.next(WAIT));
                 assertEquals(1008, again.awaitClose(WAIT).code());
@@ -396,7 +396,7 @@ class SecurityIT {
                 assertEquals("HELLO", client.next(WAIT));
                 client.nextMatching(f -> f.startsWith("{\"sdp\""), WAIT); // its pipeline exists
             }
-            long created = pipelinesCreated();
+            long created = listenersCreated();
             try (SignallingClient third = server.signalling("alice")) {
                 third.send("HELLO alice");
                 assertEquals("ERROR you already have 2 sessions open (the limit is 2); close one first", third.next(WAIT));
@@ -407,7 +407,7 @@ class SecurityIT {
                 assertEquals("ERROR this server is at its limit of 3 sessions; try again later", carol.next(WAIT));
                 assertEquals(1013, carol.awaitClose(WAIT).code());
             }
-            assertEquals(created, pipelinesCreated());
+            assertEquals(created, listenersCreated());
             for (SignallingClient client : open) {
                 client.send("HELLO again");
                 assertTrue(client.nextMatching(f -> f.startsWith("ERROR"), WAIT).startsWith("ERROR HELLO was already"));
@@ -433,14 +433,14 @@ class SecurityIT {
     void aLimitThatIsNoNumberIsRefusedNamingTheSettingAndBuildsNothing() {
         editAndAwait(sample -> sample.replace("rtcsound.limits.sessions-per-user : 1000",
                 "rtcsound.limits.sessions-per-user : 'abc'"), "rtcsound.limits.sessions-per-user", "abc");
-        long created = pipelinesCreated();
+        long created = listenersCreated();
         try (SignallingClient alice = server.signalling("alice")) {
             alice.send("HELLO alice");
             assertEquals("ERROR setting 'rtcsound.limits.sessions-per-user' must be a whole number, got 'abc'",
                     alice.next(WAIT));
             assertEquals(1011, alice.awaitClose(WAIT).code());
         }
-        assertEquals(created, pipelinesCreated());
+        assertEquals(created, listenersCreated());
     }
 
     @Test

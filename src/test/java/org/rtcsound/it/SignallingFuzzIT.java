@@ -30,7 +30,7 @@ import org.rtcsound.testing.Tones;
  * Thousands of generated frames (random text, and mutations of every valid message) on
  * many connections, with and without a token, against one running server, bounded in
  * count and time. Meanwhile a browser plays the desktop's tone and keeps hearing it; after,
- * the server is up and its sessions, pipelines, threads and sockets are back at baseline.
+ * the server is up and its sessions, listeners, desktop streams, threads and sockets are back at baseline.
  * The seed is printed, so a failure can be replayed.
  */
 @ExtendWith({Suite.class, ChromiumPerClass.class})
@@ -190,7 +190,7 @@ class SignallingFuzzIT {
 
         JsonObject after = parts.liberty().awaitIdle(Duration.ofSeconds(30));
         assertEquals(0, after.getInt("sessions"), after.toString());
-        assertEquals(0, after.getInt("pipelines"), after.toString());
+        assertEquals(0, after.getInt("listeners"), after.toString());
         long threads = parts.liberty().awaitStatusAtMost("nativeThreads", baseline.getInt("nativeThreads") + THREAD_SLACK);
         long sockets = parts.liberty().awaitStatusAtMost("openSockets", baseline.getInt("openSockets") + SOCKET_SLACK);
         System.out.printf("signalling fuzz: baseline %s, after %s%n", baseline, parts.liberty().status());

@@ -21,7 +21,7 @@ import org.rtcsound.testing.Suite;
  * asserts the reply, and that nothing (session, pipeline) is left behind afterwards.
  * Every row of the protocol is the call core's unit test ({@code call.SignallingSessionTest});
  * kept here are the cases that mean something only with Liberty (frames, closes 1003 and
- * 1009, disconnects) or GStreamer (a real offer, pipelines counted).
+ * 1009, disconnects) or GStreamer (a real offer, listeners counted).
  */
 @ExtendWith(Suite.class)
 class SignallingIT {
@@ -59,7 +59,7 @@ class SignallingIT {
     void nothingIsLeftBehind() {
         JsonObject status = parts.liberty().awaitIdle(Duration.ofSeconds(15));
         assertEquals(0, status.getInt("sessions"), "sessions left: " + status);
-        assertEquals(0, status.getInt("pipelines"), "pipelines left: " + status);
+        assertEquals(0, status.getInt("listeners"), "listeners left: " + status);
         assertTrue(status.getInt("nativeThreads") <= baselineThreads + THREAD_SLACK,
                 "threads left: " + status + ", baseline " + baselineThreads);
     }
@@ -84,7 +84,7 @@ class SignallingIT {
             JsonObject ice = json(client.nextMatching(f -> f.startsWith("{\"ice\""), WAIT)).getJsonObject("ice");
             assertTrue(ice.getString("candidate").startsWith("candidate:"), ice.toString());
             assertEquals(0, ice.getInt("sdpMLineIndex"));
-            assertEquals(1, parts.liberty().status().getInt("pipelines"));
+            assertEquals(1, parts.liberty().status().getInt("listeners"));
         }
     }
 
@@ -97,7 +97,7 @@ class SignallingIT {
             client.send("HELLO alice");
             assertEquals("ERROR HELLO was already received on this connection",
                     client.nextMatching(f -> f.startsWith("ERROR"), WAIT));
-            assertEquals(1, parts.liberty().status().getInt("pipelines"));
+            assertEquals(1, parts.liberty().status().getInt("listeners"));
         }
     }
 
@@ -110,7 +110,7 @@ class SignallingIT {
             assertEquals("HELLO", second.next(WAIT));
             first.nextMatching(f -> f.startsWith("{\"sdp\""), WAIT);
             second.nextMatching(f -> f.startsWith("{\"sdp\""), WAIT);
-            assertEquals(2, parts.liberty().status().getInt("pipelines"));
+            assertEquals(2, parts.liberty().status().getInt("listeners"));
         }
     }
 
@@ -125,7 +125,7 @@ class SignallingIT {
             client.send("{\"sdp\":{\"type\":\"answer\",\"sdp\":\"v=0\\r\\ns=-\\r\\n\"}}");
             assertEquals("ERROR invalid SDP: it has no m=audio line",
                     client.nextMatching(f -> f.startsWith("ERROR"), WAIT));
-            assertEquals(1, parts.liberty().status().getInt("pipelines"));
+            assertEquals(1, parts.liberty().status().getInt("listeners"));
         }
     }
 
@@ -170,9 +170,9 @@ class SignallingIT {
         SignallingClient client = connect();
         client.send("HELLO alice");
         client.nextMatching(f -> f.startsWith("{\"sdp\""), WAIT);
-        assertEquals(1, parts.liberty().status().getInt("pipelines"));
+        assertEquals(1, parts.liberty().status().getInt("listeners"));
         client.abort();
         JsonObject status = parts.liberty().awaitIdle(Duration.ofSeconds(15));
-        assertEquals(0, status.getInt("pipelines"), status.toString());
+        assertEquals(0, status.getInt("listeners"), status.toString());
     }
 }

@@ -25,7 +25,7 @@ import org.rtcsound.testing.TestTokens;
 /**
  * Hundreds of sessions opened and closed at random moments against one running server
  * (bounded in count and time, loopback only). gst1-java-core once corrupted the native
- * heap only under such a load. Afterwards the server is up, and its sessions, pipelines,
+ * heap only under such a load. Afterwards the server is up, and its sessions, listeners, desktop streams,
  * threads and sockets are back at their baseline.
  */
 @ExtendWith(Suite.class)
@@ -84,7 +84,7 @@ class StressIT {
                 baseline, parts.liberty().status());
         assertTrue(done.get() >= 400, "only " + done.get() + " sessions in the time budget");
         assertEquals(0, after.getInt("sessions"), after.toString());
-        assertEquals(0, after.getInt("pipelines"), after.toString());
+        assertEquals(0, after.getInt("listeners"), after.toString());
         assertTrue(nativeThreads <= baseline.getInt("nativeThreads") + THREAD_SLACK,
                 "threads " + baseline.getInt("nativeThreads") + " -> " + nativeThreads);
         assertTrue(openSockets <= baseline.getInt("openSockets") + SOCKET_SLACK,

@@ -139,7 +139,7 @@ public final class LibertyServer implements AutoCloseable {
         }
     }
 
-    /** GET /API/admin/status: sessions, pipelines, threads and open files of the server. */
+    /** GET /API/admin/status: sessions, listeners, desktop streams, threads and open files of the server. */
     public JsonObject status() {
         HttpResponse<String> response = get("/API/admin/status");
         if (response.statusCode() != 200) {
@@ -167,13 +167,14 @@ public final class LibertyServer implements AutoCloseable {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    /** Waits until no session and no pipeline is left; returns the last status. */
+    /** Waits until no session, no listener and no desktop stream is left; returns the last status. */
     public JsonObject awaitIdle(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         JsonObject status = status();
         while (System.nanoTime() < deadline) {
             status = status();
-            if (status.getInt("sessions") == 0 && status.getInt("pipelines") == 0) {
+            if (status.getInt("sessions") == 0 && status.getInt("listeners") == 0
+                    && status.getInt("desktopStreamsLive") == 0) {
                 return status;
             }
             Sleep.millis(100);

@@ -73,7 +73,8 @@ public final class Suite implements BeforeAllCallback, ParameterResolver {
     /**
      * What the suite adds to the bundled od.config: the local demo sign-in (so that pages
      * opened on localhost sign in as ?uid=), and limits high enough for the stress tests,
-     * all from one client address. Tests about these settings edit these lines.
+     * all from one client address, and no linger, so that a desktop's stream stops with its
+     * last listener and every test starts from an idle server. Tests about these settings edit these lines.
      */
     public static final String TEST_SETTINGS = """
 
@@ -81,6 +82,7 @@ public final class Suite implements BeforeAllCallback, ParameterResolver {
             rtcsound.limits.new-sessions-per-client-per-minute : 100000
             rtcsound.limits.sessions-per-user : 1000
             rtcsound.limits.sessions : 1000
+            rtcsound.stream.linger-seconds : 0
             """;
 
     public static void restoreOdConfig() {

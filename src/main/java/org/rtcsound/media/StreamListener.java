@@ -1,5 +1,6 @@
 package org.rtcsound.media;
 
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -10,18 +11,13 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 import org.freedesktop.gstreamer.Bin;
-import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.Gst;
-import org.freedesktop.gstreamer.GstObject;
 import org.freedesktop.gstreamer.Pad;
 import org.freedesktop.gstreamer.PadDirection;
-import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.Promise;
 import org.freedesktop.gstreamer.SDPMessage;
-import org.freedesktop.gstreamer.State;
-import org.freedesktop.gstreamer.StateChangeReturn;
 import org.freedesktop.gstreamer.webrtc.WebRTCBin;
 import org.freedesktop.gstreamer.webrtc.WebRTCICEGatheringState;
 import org.freedesktop.gstreamer.webrtc.WebRTCSDPType;
@@ -30,36 +26,32 @@ import org.rtcsound.call.MediaPeer;
 import org.rtcsound.desktop.PulseAudioDesktop;
 
 /**
- * One call's GStreamer pipeline: the desktop's speaker (the monitor of its sink) is
- * captured from PulseAudio, encoded as Opus and sent through webrtcbin, which offers one
- * sendrecv audio m-line so that the browser's microphone can come back on it.
+ * One listener of a desktop's stream: a bin of the stream's pipeline fed by its tee, in which
+ * webrtcbin offers one sendrecv audio m-line so that the browser's microphone can come back
+ * on it. The microphone path is the listener's own.
+ *
+ * <p>A leaky queue heads the branch, so a listener that cannot take packets (before ICE
+ * connects, or a slow one) drops its own and never stalls the tee; errorignore after it
+ * keeps a failing webrtcbin's flow error from travelling up the tee to the encoder, which
+ * would stop the stream for every listener.
  *
  * <p>Callbacks arrive on GStreamer's threads. Each runs under {@code lock} and does
- * nothing once the pipeline is closed, so no callback touches a disposed element.
- * {@link #close()} only sets the flag under the lock, then stops the pipeline outside
- * it, since stopping waits for those very threads.
+ * nothing once the listener is closed, so no callback touches a disposed element.
+ * {@link #close()} only sets the flag under the lock, then takes the bin out outside it,
+ * since stopping waits for those very threads.
  */
-public final class SoundPipeline implements MediaPeer {
+final class StreamListener implements MediaPeer {
 
-    private static final Logger LOG = Logger.getLogger(SoundPipeline.class.getName());
+    private static final Logger LOG = Logger.getLogger(StreamListener.class.getName());
 
-    /** Pipelines alive in this process, for the admin view and the leak tests. */
+    /** Listeners alive in this process, for the admin view and the leak tests. */
     private static final AtomicInteger LIVE = new AtomicInteger();
-    /** Pipelines ever built here: a refused caller must never add one. */
+    /** Listeners ever started here: a refused caller must never add one. */
     private static final AtomicLong CREATED = new AtomicLong();
 
-    // Low-latency settings (see docs/benchmarks.md): 10 ms capture segments, 10 ms Opus
-    // frames in the low-delay mode, and a leaky queue so a stall never piles up delay.
-    private static final String RTP_CAPS =
-            "application/x-rtp,media=audio,encoding-name=OPUS,payload=96,clock-rate=48000,encoding-params=(string)2";
-
-    private static final String DESCRIPTION = String.join(" ",
-            "pulsesrc name=capture client-name=rtcsound buffer-time=100000 latency-time=10000 do-timestamp=true",
-            "! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2",
-            "! queue max-size-time=40000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
-            "! opusenc audio-type=restricted-lowdelay frame-size=10 bitrate=128000 bitrate-type=cbr",
-            "! rtpopuspay pt=96",
-            "! " + RTP_CAPS,
+    private static final String BRANCH = String.join(" ",
+            "queue max-size-time=40000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
+            "! errorignore ignore-error=true ignore-notlinked=true ignore-notnegotiated=true",
             "! webrtcbin name=webrtc bundle-policy=max-bundle latency=0");
 
     /**
@@ -75,62 +67,79 @@ public final class SoundPipeline implements MediaPeer {
             "! pulsesink name=microphone client-name=rtcsound-microphone buffer-time=60000 latency-time=10000"
                     + " sync=false async=false");
 
+    private final DesktopStreams streams;
     private final PulseAudioDesktop desktop;
     private final IceServers iceServers;
+    private final Duration linger;
     private final Listener listener;
+    private final ScheduledExecutorService scheduler;
     private final Object lock = new Object();
 
+    private DesktopStream stream;
     private boolean closed;
     private boolean failed;
     private Promise offerRequest;
     private boolean offerApplied;
-    private Pipeline pipeline;
+    private Bin branch;
+    /** Whether the branch is in the stream's pipeline. */
+    private boolean inStream;
     private WebRTCBin webrtc;
     private MicrophoneGate microphoneGate;
     private ScheduledFuture<?> microphoneWatch;
-    private final ScheduledExecutorService scheduler;
 
-    public SoundPipeline(PulseAudioDesktop desktop, IceServers iceServers, Listener listener,
-            ScheduledExecutorService scheduler) {
+    /** @param linger how long the desktop's stream keeps encoding if this is its last listener to leave */
+    StreamListener(DesktopStreams streams, PulseAudioDesktop desktop, IceServers iceServers, Duration linger,
+            Listener listener, ScheduledExecutorService scheduler) {
+        this.streams = streams;
         this.desktop = desktop;
         this.iceServers = iceServers;
+        this.linger = linger;
         this.listener = listener;
         this.scheduler = scheduler;
     }
 
-    public static int live() {
+    static int live() {
         return LIVE.get();
     }
 
-    public static long created() {
+    static long created() {
         return CREATED.get();
     }
 
     @Override
     public void start() {
+        DesktopStream joined;
         synchronized (lock) {
-            if (closed || pipeline != null) {
+            if (closed || stream != null) {
                 return;
             }
-            pipeline = (Pipeline) Gst.parseLaunch(DESCRIPTION);
+            stream = streams.join(desktop);
+            joined = stream;
             LIVE.incrementAndGet();
             CREATED.incrementAndGet();
+        }
+        String failure = joined.awaitStarted();
+        if (failure == null) {
+            failure = joined.attach(this, buildBranch());
+            inStream = failure == null;
+        }
+        if (failure != null) {
+            fail(failure);
+        }
+    }
+
+    private Bin buildBranch() {
+        synchronized (lock) {
+            branch = Gst.parseBinFromDescription(BRANCH, true);
             // Every wrapper gst1-java-core hands out holds a reference until the collector
             // runs: wrappers used once are disposed at once, or elements (and their ICE
             // sockets) would outlive their call until the next GC.
-            Element capture = pipeline.getElementByName("capture");
-            if (desktop.server() != null) {
-                capture.set("server", desktop.server());
-            }
-            capture.set("device", desktop.speakerMonitor());
-            capture.dispose();
-            webrtc = (WebRTCBin) pipeline.getElementByName("webrtc");
-            // webrtcbin offers only once caps reach it, i.e. once the first captured
-            // buffer arrives, and the monitor of an idle null sink yields its first
-            // buffer after up to 2 s. Codec preferences on the transceiver let the offer
-            // leave at once.
+            webrtc = (WebRTCBin) branch.getElementByName("webrtc");
+            // webrtcbin offers only once caps reach it; codec preferences on the transceiver
+            // let the offer leave at once, before the first packet.
             Pad sendPad = webrtc.getStaticPad("sink_0");
-            GObjectCalls.setOnObjectProperty(sendPad, "transceiver", "codec-preferences", Caps.fromString(RTP_CAPS));
+            GObjectCalls.setOnObjectProperty(sendPad, "transceiver", "codec-preferences",
+                    Caps.fromString(DesktopStream.RTP_CAPS));
             sendPad.dispose();
             if (iceServers.stun() != null) {
                 webrtc.setStunServer(iceServers.stun());
@@ -143,15 +152,7 @@ public final class SoundPipeline implements MediaPeer {
             webrtc.connect((WebRTCBin.ON_NEGOTIATION_NEEDED) this::negotiationNeeded);
             webrtc.connect((WebRTCBin.ON_ICE_CANDIDATE) this::localCandidate);
             webrtc.connect((Element.PAD_ADDED) this::incomingPad);
-            pipeline.getBus().connect((Bus.ERROR) this::busError);
-        }
-        // The capture connects to the desktop's PulseAudio here, with its cookie (PulseCookies).
-        Element capture = pipeline.getElementByName("capture");
-        StateChangeReturn opened = PulseCookies.open(desktop.cookie(), () -> capture.setState(State.READY));
-        capture.dispose();
-        if (opened == StateChangeReturn.FAILURE || pipeline.play() == StateChangeReturn.FAILURE) {
-            awaitBusError();
-            fail("the sound pipeline did not start");
+            return branch;
         }
     }
 
@@ -237,7 +238,7 @@ public final class SoundPipeline implements MediaPeer {
                 }
                 sink.set("device", desktop.microphoneSink());
                 sink.dispose();
-                pipeline.add(microphone);
+                branch.add(microphone);
                 PulseCookies.open(desktop.cookie(), microphone::syncStateWithParent);
                 Pad input = microphone.getStaticPad("sink");
                 pad.link(input);
@@ -264,9 +265,9 @@ public final class SoundPipeline implements MediaPeer {
         }
     }
 
-    private void busError(GstObject source, int code, String message) {
-        String name = source == null ? "" : source.getName();
-        if ("microphone".equals(name)) {
+    /** A bus error from an element of this listener's bin. */
+    void branchError(String element, String message) {
+        if ("microphone".equals(element)) {
             // The desktop's sound goes on; only the microphone cannot reach the desktop.
             String text = "microphone: cannot play into device '" + desktop.microphoneSink() + "' on "
                     + desktop.serverLabel() + " (" + message + "); the desktop's PulseAudio must have the sink '"
@@ -277,19 +278,14 @@ public final class SoundPipeline implements MediaPeer {
                     listener.onWarning(text);
                 }
             }
-        } else if ("capture".equals(name) && message.contains("Access denied")) {
-            fail("the desktop's PulseAudio (" + desktop.serverLabel() + ") refused rtcsound (access denied): "
-                    + (desktop.cookie() == null ? "it wants a cookie; set the desktop's PULSEAUDIO_COOKIE in rtcsound"
-                            + " (rtcsound.pulse.cookie, a cookie in rtcsound.desktops, or the pod's environment)"
-                            + " or admit rtcsound's address (auth-ip-acl)"
-                            : "the cookie rtcsound has for this desktop is not the one it was started with"));
-        } else if ("capture".equals(name)) {
-            fail("cannot capture the desktop's sound from device '" + desktop.speakerMonitor() + "' on "
-                    + desktop.serverLabel() + " (" + message + "); the desktop's PulseAudio must have the sink '"
-                    + desktop.speakerSink() + "'");
         } else {
-            fail("the sound pipeline failed in " + name + ": " + message);
+            fail("the sound pipeline failed in " + element + ": " + message);
         }
+    }
+
+    /** The desktop's stream failed: this call cannot go on. */
+    void streamFailed(String message) {
+        fail(message);
     }
 
     /**
@@ -306,12 +302,7 @@ public final class SoundPipeline implements MediaPeer {
         }
     }
 
-    /** The bus error behind a failed start says what went wrong: give it a moment to arrive. */
-    private void awaitBusError() {
-        awaitUnderLock(500, () -> failed);
-    }
-
-    /** Polls a condition on this pipeline's state (checked under the lock) for a while. */
+    /** Polls a condition on this listener's state (checked under the lock) for a while. */
     private boolean awaitUnderLock(long millis, BooleanSupplier condition) {
         long deadline = System.nanoTime() + millis * 1_000_000;
         while (true) {
@@ -376,7 +367,9 @@ public final class SoundPipeline implements MediaPeer {
 
     @Override
     public void close() {
-        awaitIceSettled();
+        if (webrtc != null) {
+            awaitIceSettled();
+        }
         synchronized (lock) {
             if (closed) {
                 return;
@@ -386,20 +379,26 @@ public final class SoundPipeline implements MediaPeer {
                 microphoneWatch.cancel(false);
             }
         }
-        if (pipeline == null) {
+        if (stream == null) {
             return;
         }
         try {
-            if (microphoneGate != null) {
-                microphoneGate.close();
+            if (inStream) {
+                stream.unfeed(branch);
+                if (microphoneGate != null) {
+                    microphoneGate.close(); // its sink is locked out of the bin's state changes
+                }
+                stream.remove(branch);
             }
-            pipeline.stop();
-            webrtc.dispose();
-            pipeline.dispose();
+            if (branch != null) {
+                webrtc.dispose();
+                branch.dispose();
+            }
         } catch (Throwable e) {
-            LOG.log(Level.WARNING, "stopping the sound pipeline failed", e);
+            LOG.log(Level.WARNING, "taking a listener out of the desktop's stream failed", e);
         } finally {
             LIVE.decrementAndGet();
+            streams.leave(stream, linger);
         }
     }
 }

@@ -1,0 +1,283 @@
+package org.rtcsound.media;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.freedesktop.gstreamer.Bin;
+import org.freedesktop.gstreamer.Bus;
+import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.Gst;
+import org.freedesktop.gstreamer.GstObject;
+import org.freedesktop.gstreamer.Pad;
+import org.freedesktop.gstreamer.Pipeline;
+import org.freedesktop.gstreamer.State;
+import org.freedesktop.gstreamer.StateChangeReturn;
+import org.rtcsound.desktop.PulseAudioDesktop;
+
+/**
+ * One desktop's sound, captured and encoded once for everyone who listens to it: the
+ * monitor of the desktop's speaker sink is captured from PulseAudio, encoded as Opus,
+ * packed as RTP and fanned out by a tee. Each listener's branch ({@link StreamListener})
+ * is a bin of the same pipeline hanging off that tee, added and removed while it plays.
+ *
+ * <p>Bus errors are routed by where they come from: from a listener's bin they are that
+ * listener's alone; from the capture or the encoder they fail the stream and every
+ * listener of it, with a message saying what the desktop lacks.
+ */
+final class DesktopStream {
+
+    private static final Logger LOG = Logger.getLogger(DesktopStream.class.getName());
+
+    private static final AtomicInteger LIVE = new AtomicInteger();
+    private static final AtomicLong CREATED = new AtomicLong();
+
+    static final String RTP_CAPS =
+            "application/x-rtp,media=audio,encoding-name=OPUS,payload=96,clock-rate=48000,encoding-params=(string)2";
+
+    // Low-latency settings (see docs/benchmarks.md): 10 ms capture segments, 10 ms Opus
+    // frames in the low-delay mode, and a leaky queue so a stall never piles up delay.
+    // The tee drops what no listener takes while the stream lingers.
+    private static final String DESCRIPTION = String.join(" ",
+            "pulsesrc name=capture client-name=rtcsound buffer-time=100000 latency-time=10000 do-timestamp=true",
+            "! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2",
+            "! queue max-size-time=40000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
+            "! opusenc audio-type=restricted-lowdelay frame-size=10 bitrate=128000 bitrate-type=cbr",
+            "! rtpopuspay pt=96",
+            "! " + RTP_CAPS,
+            "! tee name=fanout allow-not-linked=true");
+
+    private static final String LISTENER_PREFIX = "listener-";
+
+    private final PulseAudioDesktop desktop;
+    private final Consumer<DesktopStream> onFailure;
+    private final Instant startedAt = Instant.now();
+    private final Object startLock = new Object();
+    private final Object lock = new Object();
+    /** Listener bins in the pipeline, by bin name. */
+    private final Map<String, StreamListener> attached = new HashMap<>();
+
+    private boolean startAttempted;
+    private String startFailure;
+    private Pipeline pipeline;
+    private Element fanout;
+    private String failure;
+    private boolean stopped;
+    private int nextListener;
+
+    /** @param onFailure told once, on a GStreamer thread, when the stream fails */
+    DesktopStream(PulseAudioDesktop desktop, Consumer<DesktopStream> onFailure) {
+        this.desktop = desktop;
+        this.onFailure = onFailure;
+    }
+
+    static int live() {
+        return LIVE.get();
+    }
+
+    static long created() {
+        return CREATED.get();
+    }
+
+    PulseAudioDesktop desktop() {
+        return desktop;
+    }
+
+    Instant startedAt() {
+        return startedAt;
+    }
+
+    /**
+     * Starts capturing and encoding if no listener has yet, else waits for that start.
+     * Returns null once the stream plays, or why it does not.
+     */
+    String awaitStarted() {
+        synchronized (startLock) {
+            if (!startAttempted) {
+                startAttempted = true;
+                startFailure = startPipeline();
+            }
+            if (startFailure != null) {
+                return startFailure;
+            }
+        }
+        synchronized (lock) {
+            return failure;
+        }
+    }
+
+    private String startPipeline() {
+        synchronized (lock) {
+            pipeline = (Pipeline) Gst.parseLaunch(DESCRIPTION);
+            LIVE.incrementAndGet();
+            CREATED.incrementAndGet();
+            fanout = pipeline.getElementByName("fanout");
+            pipeline.getBus().connect((Bus.ERROR) this::busError);
+        }
+        Element capture = pipeline.getElementByName("capture");
+        if (desktop.server() != null) {
+            capture.set("server", desktop.server());
+        }
+        capture.set("device", desktop.speakerMonitor());
+        // The capture connects to the desktop's PulseAudio here, with its cookie (PulseCookies).
+        StateChangeReturn opened = PulseCookies.open(desktop.cookie(), () -> capture.setState(State.READY));
+        capture.dispose();
+        if (opened == StateChangeReturn.FAILURE || pipeline.play() == StateChangeReturn.FAILURE) {
+            // The bus error behind a failed start says what went wrong: give it a moment to arrive.
+            long deadline = System.nanoTime() + 500_000_000L;
+            while (failure() == null && System.nanoTime() < deadline) {
+                pause();
+            }
+            fail("the sound pipeline did not start");
+            return failure();
+        }
+        return null;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Why the stream failed, or null while it plays. */
+    String failure() {
+        synchronized (lock) {
+            return failure;
+        }
+    }
+
+    /**
+     * Adds a listener's bin (a ghost pad "sink" for RTP) to the playing pipeline and feeds it
+     * from the tee. The bin plays before it is linked: a tee pushing into a stopped branch
+     * would stop the stream for everyone. Returns null, or why the stream cannot be heard.
+     */
+    String attach(StreamListener listener, Bin bin) {
+        String name;
+        synchronized (lock) {
+            if (failure != null || stopped) {
+                return failure != null ? failure : "the desktop's stream has stopped";
+            }
+            name = LISTENER_PREFIX + nextListener++;
+            attached.put(name, listener);
+        }
+        bin.setName(name);
+        pipeline.add(bin);
+        bin.syncStateWithParent();
+        Pad branch = fanout.getRequestPad("src_%u");
+        Pad input = bin.getStaticPad("sink");
+        branch.link(input);
+        input.dispose();
+        branch.dispose();
+        return null;
+    }
+
+    /**
+     * Stops feeding a listener's bin: the tee's pad goes (the tee waits for a push into it to
+     * end and never pushes there again). The bin stays in the pipeline until {@link #remove}.
+     */
+    void unfeed(Bin bin) {
+        synchronized (lock) {
+            if (attached.remove(bin.getName()) == null) {
+                return;
+            }
+        }
+        Pad input = bin.getStaticPad("sink");
+        Pad branch = input.getPeer();
+        if (branch != null) {
+            fanout.releaseRequestPad(branch);
+            branch.dispose();
+        }
+        input.dispose();
+    }
+
+    /** Stops a listener's bin, no longer fed, and takes it out of the pipeline. */
+    void remove(Bin bin) {
+        bin.setState(State.NULL);
+        pipeline.remove(bin);
+    }
+
+    private void busError(GstObject source, int code, String message) {
+        StreamListener owner = ownerOf(source);
+        String name = source == null ? "" : source.getName();
+        if (owner != null) {
+            owner.branchError(name, message);
+        } else if ("capture".equals(name) && message.contains("Access denied")) {
+            fail("the desktop's PulseAudio (" + desktop.serverLabel() + ") refused rtcsound (access denied): "
+                    + (desktop.cookie() == null ? "it wants a cookie; set the desktop's PULSEAUDIO_COOKIE in rtcsound"
+                            + " (rtcsound.pulse.cookie, a cookie in rtcsound.desktops, or the pod's environment)"
+                            + " or admit rtcsound's address (auth-ip-acl)"
+                            : "the cookie rtcsound has for this desktop is not the one it was started with"));
+        } else if ("capture".equals(name)) {
+            fail("cannot capture the desktop's sound from device '" + desktop.speakerMonitor() + "' on "
+                    + desktop.serverLabel() + " (" + message + "); the desktop's PulseAudio must have the sink '"
+                    + desktop.speakerSink() + "'");
+        } else {
+            fail("the sound pipeline failed in " + name + ": " + message);
+        }
+    }
+
+    /** The listener whose bin holds {@code source}, or null when it is the stream's own. */
+    private StreamListener ownerOf(GstObject source) {
+        // Wrappers of parents are shared with their other users (gst1-java-core keeps one per
+        // native object), so they are read, not disposed.
+        for (GstObject at = source; at != null; at = at.getParent()) {
+            String name = at.getName();
+            if (name != null && name.startsWith(LISTENER_PREFIX)) {
+                synchronized (lock) {
+                    StreamListener owner = attached.get(name);
+                    if (owner != null) {
+                        return owner;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private void fail(String message) {
+        List<StreamListener> told;
+        synchronized (lock) {
+            if (failure != null || stopped) {
+                return;
+            }
+            failure = message;
+            told = List.copyOf(attached.values());
+        }
+        LOG.warning(message);
+        try {
+            onFailure.accept(this);
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "dropping a failed stream failed", e);
+        }
+        told.forEach(listener -> listener.streamFailed(message));
+    }
+
+    /** Stops capturing and encoding; idempotent. Never on a GStreamer thread: stopping waits for them. */
+    void stop() {
+        synchronized (lock) {
+            if (stopped || pipeline == null) {
+                stopped = true;
+                return;
+            }
+            stopped = true;
+        }
+        try {
+            pipeline.stop();
+            fanout.dispose();
+            pipeline.dispose();
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "stopping a desktop's stream failed", e);
+        } finally {
+            LIVE.decrementAndGet();
+        }
+    }
+}

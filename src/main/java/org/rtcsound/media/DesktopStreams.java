@@ -1,0 +1,138 @@
+package org.rtcsound.media;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.rtcsound.desktop.PulseAudioDesktop;
+
+/**
+ * The desktops being streamed, one {@link DesktopStream} each, counted by who listens.
+ * The first listener of a desktop starts its stream; when the last one leaves, the stream
+ * lingers (keeps capturing and encoding) for a while, so that a reload or a reconnect
+ * finds it already encoding. A stream that fails is dropped at once: the next listener
+ * of that desktop starts a fresh one.
+ */
+final class DesktopStreams {
+
+    /** What the admin status shows of one stream. */
+    record Status(PulseAudioDesktop desktop, int listeners, boolean lingering, Instant startedAt) {
+    }
+
+    private static final class Entry {
+        final DesktopStream stream;
+        int members;
+        ScheduledFuture<?> linger;
+
+        Entry(DesktopStream stream) {
+            this.stream = stream;
+        }
+    }
+
+    private final ScheduledExecutorService scheduler;
+    private final Executor executor;
+    private final Map<PulseAudioDesktop, Entry> streams = new HashMap<>();
+    /** Streams out of the map that still have members (a failed one, until they leave). */
+    private final Map<DesktopStream, Entry> entries = new HashMap<>();
+
+    /**
+     * @param scheduler ends lingering streams
+     * @param executor  stops streams that fail with no listener (never on GStreamer's thread)
+     */
+    DesktopStreams(ScheduledExecutorService scheduler, Executor executor) {
+        this.scheduler = scheduler;
+        this.executor = executor;
+    }
+
+    /** The desktop's stream, created if none plays, with one more member; start it with awaitStarted. */
+    synchronized DesktopStream join(PulseAudioDesktop desktop) {
+        Entry entry = streams.get(desktop);
+        if (entry == null) {
+            entry = new Entry(new DesktopStream(desktop, this::failed));
+            streams.put(desktop, entry);
+            entries.put(entry.stream, entry);
+        }
+        if (entry.linger != null) {
+            entry.linger.cancel(false);
+            entry.linger = null;
+        }
+        entry.members++;
+        return entry.stream;
+    }
+
+    /** One member fewer; the last one leaves the stream to linger for {@code linger}, or stops it. */
+    void leave(DesktopStream stream, Duration linger) {
+        synchronized (this) {
+            Entry entry = entries.get(stream);
+            if (entry == null || --entry.members > 0) {
+                return;
+            }
+            if (stream.failure() == null && !linger.isZero()) {
+                entry.linger = scheduler.schedule(() -> expire(entry), linger.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+            drop(entry);
+        }
+        stream.stop();
+    }
+
+    private void expire(Entry entry) {
+        synchronized (this) {
+            if (entry.members > 0 || entry.linger == null) {
+                return; // a listener came back in time
+            }
+            drop(entry);
+        }
+        entry.stream.stop();
+    }
+
+    /** Called by a stream when it fails: no new listener may join it. */
+    private void failed(DesktopStream stream) {
+        Entry entry;
+        synchronized (this) {
+            entry = entries.get(stream);
+            if (entry == null) {
+                return;
+            }
+            streams.remove(stream.desktop(), entry);
+            if (entry.members > 0) {
+                return; // stopped when its listeners have left
+            }
+            drop(entry);
+        }
+        executor.execute(stream::stop);
+    }
+
+    private void drop(Entry entry) {
+        if (entry.linger != null) {
+            entry.linger.cancel(false);
+            entry.linger = null;
+        }
+        streams.remove(entry.stream.desktop(), entry);
+        entries.remove(entry.stream);
+    }
+
+    synchronized List<Status> status() {
+        List<Status> status = new ArrayList<>();
+        entries.values().forEach(entry -> status.add(new Status(entry.stream.desktop(), entry.members,
+                entry.linger != null, entry.stream.startedAt())));
+        return status;
+    }
+
+    /** Stops every stream now (the application is stopping). */
+    void stopAll() {
+        List<DesktopStream> all;
+        synchronized (this) {
+            all = new ArrayList<>(entries.keySet());
+            new ArrayList<>(entries.values()).forEach(this::drop);
+        }
+        all.forEach(DesktopStream::stop);
+    }
+}
