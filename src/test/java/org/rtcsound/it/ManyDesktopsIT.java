@@ -73,14 +73,6 @@ class ManyDesktopsIT {
                 && c.getJsonObject("values").getJsonObject("rtcsound.desktops").size() == (extra.isEmpty() ? 2 : 3), WAIT);
     }
 
-    private static void assertHears(Chromium.Tab tab, int frequency) {
-        PageAudio.awaitState(tab, "available", 20_000);
-        PageAudio.awaitPackets(tab, 5000);
-        PageAudio.Heard heard = PageAudio.listen(tab.page(), 1000);
-        assertTrue(Math.abs(heard.peakHz() - frequency) <= 2 * heard.binHz(), "expected " + frequency + " Hz, heard "
-                + heard);
-    }
-
     @Test
     void eachUserHearsOnlyTheirOwnDesktopAndTwoTabsOfOneUserBothHearIt() {
         mapDesktops("");
@@ -89,9 +81,9 @@ class ManyDesktopsIT {
         try (Chromium.Tab alice = chromium.open(parts.liberty().httpsUri("/?uid=alice"));
                 Chromium.Tab aliceAgain = chromium.open(parts.liberty().httpsUri("/?uid=alice"));
                 Chromium.Tab bob = chromium.open(parts.liberty().httpsUri("/?uid=bob"))) {
-            assertHears(alice, 600);
-            assertHears(aliceAgain, 600);
-            assertHears(bob, 1000);
+            PageAudio.assertHears(alice, 600);
+            PageAudio.assertHears(aliceAgain, 600);
+            PageAudio.assertHears(bob, 1000);
         } finally {
             a.destroy();
             b.destroy();
@@ -107,7 +99,7 @@ class ManyDesktopsIT {
             assertTrue(carol.page().textContent("#status").equals("no desktop is running for user 'carol'"),
                     carol.page().textContent("#status"));
             mapDesktops(", 'carol': 'tcp:127.0.0.1:14713'");
-            assertHears(carol, 600);
+            PageAudio.assertHears(carol, 600);
         } finally {
             a.destroy();
         }

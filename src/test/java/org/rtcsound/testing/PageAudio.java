@@ -21,6 +21,19 @@ public final class PageAudio {
     private PageAudio() {
     }
 
+    /**
+     * The page plays sound of this frequency: it connects, packets arrive and a second of
+     * what it decodes peaks within two analyser bins of {@code frequency}.
+     */
+    public static void assertHears(Chromium.Tab tab, int frequency) {
+        awaitState(tab, "available", 20_000);
+        awaitPackets(tab, 5000);
+        Heard heard = listen(tab.page(), 1000);
+        if (Math.abs(heard.peakHz() - frequency) > 2 * heard.binHz()) {
+            throw new AssertionError("expected " + frequency + " Hz, heard " + heard);
+        }
+    }
+
     /** Waits for the client's state; on timeout, fails with what the page showed and logged. */
     public static void awaitState(Chromium.Tab tab, String state, double timeoutMillis) {
         if (!waitFor(tab.page(), "s => !!window.rtcsound && window.rtcsound.state === s", state, timeoutMillis)) {
