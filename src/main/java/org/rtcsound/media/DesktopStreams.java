@@ -29,6 +29,7 @@ final class DesktopStreams {
     private static final class Entry {
         final DesktopStream stream;
         int members;
+        boolean failed;
         ScheduledFuture<?> linger;
 
         Entry(DesktopStream stream) {
@@ -74,7 +75,7 @@ final class DesktopStreams {
             if (entry == null || --entry.members > 0) {
                 return;
             }
-            if (stream.failure() == null && !linger.isZero()) {
+            if (!entry.failed && !linger.isZero()) {
                 entry.linger = scheduler.schedule(() -> expire(entry), linger.toMillis(), TimeUnit.MILLISECONDS);
                 return;
             }
@@ -94,13 +95,14 @@ final class DesktopStreams {
     }
 
     /** Called by a stream when it fails: no new listener may join it. */
-    private void failed(DesktopStream stream) {
+    void failed(DesktopStream stream) {
         Entry entry;
         synchronized (this) {
             entry = entries.get(stream);
             if (entry == null) {
                 return;
             }
+            entry.failed = true;
             streams.remove(stream.desktop(), entry);
             if (entry.members > 0) {
                 return; // stopped when its listeners have left
