@@ -26,8 +26,9 @@ import org.rtcsound.call.MediaPeer;
 import org.rtcsound.desktop.PulseAudioDesktop;
 
 /**
- * One listener of a desktop's stream: a bin of the stream's pipeline fed by its tee, in which
- * webrtcbin offers one sendrecv audio m-line so that the browser's microphone can come back
+ * One listener of a desktop's stream: a bin of the stream's pipeline fed with Opus by its tee,
+ * packed as RTP of its own (SSRC, sequence numbers) for its webrtcbin, which offers one sendrecv
+ * audio m-line so that the browser's microphone can come back
  * on it. The microphone path is the listener's own.
  *
  * <p>A leaky queue heads the branch, so a listener that cannot take packets (before ICE
@@ -49,9 +50,14 @@ final class StreamListener implements MediaPeer {
     /** Listeners ever started here: a refused caller must never add one. */
     private static final AtomicLong CREATED = new AtomicLong();
 
+    private static final String RTP_CAPS =
+            "application/x-rtp,media=audio,encoding-name=OPUS,payload=96,clock-rate=48000,encoding-params=(string)2";
+
     private static final String BRANCH = String.join(" ",
             "queue max-size-time=40000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
             "! errorignore ignore-error=true ignore-notlinked=true ignore-notnegotiated=true",
+            "! rtpopuspay pt=96",
+            "! " + RTP_CAPS,
             "! webrtcbin name=webrtc bundle-policy=max-bundle latency=0");
 
     /**
@@ -139,7 +145,7 @@ final class StreamListener implements MediaPeer {
             // let the offer leave at once, before the first packet.
             Pad sendPad = webrtc.getStaticPad("sink_0");
             GObjectCalls.setOnObjectProperty(sendPad, "transceiver", "codec-preferences",
-                    Caps.fromString(DesktopStream.RTP_CAPS));
+                    Caps.fromString(RTP_CAPS));
             sendPad.dispose();
             if (iceServers.stun() != null) {
                 webrtc.setStunServer(iceServers.stun());
