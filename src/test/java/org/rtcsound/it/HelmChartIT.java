@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,6 +169,66 @@ class HelmChartIT {
                 "value", "/etc/rtcsound/payload/abcdesktop_jwt_desktop_payload_private_key.pem")), env.toString());
         assertEquals("abcdesktopjwtdesktoppayload", at(spec, "volumes", 1, "secret", "secretName"));
         assertEquals("/etc/rtcsound/payload", at(spec, "containers", 0, "volumeMounts", 1, "mountPath"));
+    }
+
+    // The optional HorizontalPodAutoscaler.
+
+    private static final Map<String, Object> AUTOSCALING = Map.of("autoscaling.enabled", true,
+            "autoscaling.minReplicas", 2, "autoscaling.maxReplicas", 7,
+            "autoscaling.targetCPUUtilizationPercentage", 55, "resources.requests.cpu", "500m");
+
+    private static List<Map<String, Object>> autoscalers(List<Map<String, Object>> documents) {
+        return documents.stream().filter(d -> "HorizontalPodAutoscaler".equals(d.get("kind"))).toList();
+    }
+
+    @Test
+    void withoutAutoscalingThereIsNoAutoscalerAndTheDeploymentSetsItsReplicas() {
+        List<Map<String, Object>> documents = render();
+        assertEquals(List.of(), autoscalers(documents));
+        assertEquals(1, (Integer) at(only(documents, "Deployment", "sound"), "spec", "replicas"));
+        assertEquals(3, (Integer) at(only(render(Map.of("replicaCount", 3)), "Deployment", "sound"), "spec", "replicas"));
+    }
+
+    @Test
+    void withAutoscalingAnAutoscalerOnCpuOwnsTheDeploymentsReplicas() {
+        List<Map<String, Object>> documents = render(AUTOSCALING);
+        List<Map<String, Object>> autoscalers = autoscalers(documents);
+        assertEquals(1, autoscalers.size(), autoscalers.toString());
+        Map<String, Object> autoscaler = only(documents, "HorizontalPodAutoscaler", "sound");
+        assertEquals("autoscaling/v2", autoscaler.get("apiVersion"));
+        Map<String, Object> deployment = only(documents, "Deployment", "sound");
+        // The target is the rendered Deployment itself.
+        assertEquals(Map.of("apiVersion", deployment.get("apiVersion"), "kind", "Deployment", "name", "sound"),
+                at(autoscaler, "spec", "scaleTargetRef"));
+        assertEquals(2, (Integer) at(autoscaler, "spec", "minReplicas"));
+        assertEquals(7, (Integer) at(autoscaler, "spec", "maxReplicas"));
+        assertEquals(List.of(Map.of("type", "Resource", "resource", Map.of("name", "cpu",
+                "target", Map.of("type", "Utilization", "averageUtilization", 55)))), at(autoscaler, "spec", "metrics"));
+        Map<String, Object> spec = at(deployment, "spec");
+        assertFalse(spec.containsKey("replicas"), "the autoscaler owns replicas: " + spec.get("replicas"));
+        assertEquals("500m", at(spec, "template", "spec", "containers", 0, "resources", "requests", "cpu"));
+        // replicaCount no longer reaches the Deployment.
+        Map<String, Object> withReplicaCount = new HashMap<>(AUTOSCALING);
+        withReplicaCount.put("replicaCount", 3);
+        Map<String, Object> stillWithout = at(only(render(withReplicaCount), "Deployment", "sound"), "spec");
+        assertFalse(stillWithout.containsKey("replicas"), stillWithout.toString());
+    }
+
+    @Test
+    void withAutoscalingButNoCpuRequestTheChartRefusesToRender() {
+        for (Map.Entry<String, Object> noRequest : List.of(Map.entry("resources.requests.cpu", (Object) "null"),
+                Map.entry("resources.requests.cpu", (Object) ""), Map.entry("resources.requests", (Object) "null"),
+                Map.entry("resources", (Object) "null"))) {
+            Map<String, Object> values = new HashMap<>(AUTOSCALING);
+            values.remove("resources.requests.cpu");
+            values.put(noRequest.getKey(), noRequest.getValue());
+            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> render(values),
+                    noRequest.toString());
+            assertTrue(refused.getMessage().contains("autoscaling.enabled needs a CPU request")
+                    && refused.getMessage().contains("resources.requests.cpu"), noRequest + ": " + refused.getMessage());
+        }
+        // Without autoscaling, no CPU request is fine.
+        assertEquals(List.of(), autoscalers(render(Map.of("resources.requests.cpu", "null"))));
     }
 
     // Routes in an abcdesktop installation.
