@@ -6,11 +6,13 @@ import jakarta.inject.Inject;
 import org.rtcsound.call.Caller;
 import org.rtcsound.call.Calls;
 import org.rtcsound.call.MediaPeer;
+import org.rtcsound.call.Refusal;
 import org.rtcsound.config.SoundSettings;
 import org.rtcsound.desktop.DesktopLocator;
 import org.rtcsound.desktop.PulseAudioDesktop;
 import org.rtcsound.ice.RtcConfigurationService;
 import org.rtcsound.media.MediaService;
+import org.rtcsound.metrics.CallFigures;
 import org.rtcsound.security.SessionLimits;
 import org.rtcsound.security.TokenVerifier;
 
@@ -41,6 +43,9 @@ public class OpenCall implements Calls {
     @Inject
     SessionLimits limits;
 
+    @Inject
+    CallFigures figures;
+
     @Override
     public Caller authenticate(String token) {
         return tokens.verify(token);
@@ -63,11 +68,22 @@ public class OpenCall implements Calls {
             MediaPeer peer = media.createPeer(desktop, settings.stunServer().orElse(null),
                     rtcConfiguration.webrtcbinTurnServer(caller.name()).orElse(null),
                     settings.streamLinger(), listener);
+            figures.opened();
             return new LimitedPeer(peer, permit);
         } catch (RuntimeException e) {
             permit.close();
             throw e;
         }
+    }
+
+    @Override
+    public void refused(Refusal refusal) {
+        figures.refused(refusal);
+    }
+
+    @Override
+    public void failed(String message) {
+        figures.failed();
     }
 
     /** A call that gives its place back to the limits when it ends. */

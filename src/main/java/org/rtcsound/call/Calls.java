@@ -17,4 +17,12 @@ public interface Calls {
      * (no desktop, a limit, an unusable setting).
      */
     MediaPeer open(Caller caller, MediaPeer.Listener listener);
+
+    /** A session refused its caller with this refusal: counted for the operators' figures. */
+    default void refused(Refusal refusal) {
+    }
+
+    /** A started call could not go on (its media failed); the session has told the browser. */
+    default void failed(String message) {
+    }
 }

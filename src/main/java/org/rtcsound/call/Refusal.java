@@ -27,6 +27,11 @@ public sealed abstract class Refusal extends RuntimeException {
         return closeCode;
     }
 
+    /** A short, stable name of the kind of refusal ({@code token-refused}, {@code no-desktop}, ...), for counting. */
+    public String kind() {
+        return getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** A token that authenticates no one; {@link #problem()} says why (REST answers with it alone). */
     public static final class TokenRefused extends Refusal {
         private static final long serialVersionUID = 1L;

@@ -109,6 +109,7 @@ public final class SignallingSession {
         synchronized (this) {
             state = State.CLOSED;
         }
+        calls.refused(refusal);
         reply(refusal.reason());
         transport.close(refusal.closeCode(), "refused");
     }
@@ -189,6 +190,7 @@ public final class SignallingSession {
             }
         }
         LOG.warning(() -> "session " + id + ": " + message);
+        calls.failed(message);
         reply(message);
         transport.close(CloseCode.MEDIA_FAILED, "sound failed");
     }

@@ -103,7 +103,19 @@ class SignallingSessionTest {
         String unavailable;
         Function<Caller, RuntimeException> refusal = caller -> null;
         final List<FakePeer> opened = new ArrayList<>();
+        final List<String> refusedKinds = new ArrayList<>();
+        final List<String> failures = new ArrayList<>();
         RuntimeException startFailure;
+
+        @Override
+        public void refused(Refusal refusal) {
+            refusedKinds.add(refusal.kind());
+        }
+
+        @Override
+        public void failed(String message) {
+            failures.add(message);
+        }
 
         @Override
         public Caller authenticate(String token) {
@@ -162,6 +174,7 @@ class SignallingSessionTest {
         assertEquals(List.of(error), transport.sent);
         assertEquals(closeCode, transport.closeCode);
         assertTrue(calls.opened.isEmpty(), "a refused caller never gets a call");
+        assertEquals(1, calls.refusedKinds.size(), "every refusal is counted once: " + calls.refusedKinds);
     }
 
     private FakePeer signedInAndOffered() {
@@ -395,6 +408,15 @@ class SignallingSessionTest {
         peer.listener.onError("no PulseAudio source 'virtspk.monitor'");
         assertEquals("ERROR no PulseAudio source 'virtspk.monitor'", last());
         assertEquals(CloseCode.MEDIA_FAILED, transport.closeCode);
+        assertEquals(List.of("no PulseAudio source 'virtspk.monitor'"), calls.failures, "counted as a failed call");
+    }
+
+    @Test
+    void everyKindOfRefusalHasAStableNameToBeCountedBy() {
+        assertEquals(List.of("token-refused", "authentication-required", "wrong-user", "no-desktop", "limit-reached",
+                "invalid-setting"), List.of(new Refusal.TokenRefused("expired"), new Refusal.AuthenticationRequired(),
+                        new Refusal.WrongUser("bob"), new Refusal.NoDesktop("none"), new Refusal.LimitReached("full"),
+                        new Refusal.InvalidSetting("k", "bad")).stream().map(Refusal::kind).toList());
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -126,6 +127,20 @@ class HelmChartIT {
         List<Map<String, Object>> env = at(container, "env");
         assertTrue(env.contains(Map.of("name", "RTCSOUND_ODCONFIG_SOURCE", "value", "configmap")), env.toString());
         assertTrue(env.contains(Map.of("name", "JVM_ARGS", "value", "-Xmx256m")), env.toString());
+    }
+
+    @Test
+    void podsAreAnnotatedForScrapingAPathTheBuiltServerAnswersWithMetrics() {
+        Map<String, Object> annotations = at(only(render(), "Deployment", "sound"), "spec", "template", "metadata",
+                "annotations");
+        assertEquals("true", annotations.get("prometheus.io/scrape"));
+        assertEquals("9080", annotations.get("prometheus.io/port"));
+        HttpResponse<String> metrics = parts.liberty().get((String) annotations.get("prometheus.io/path"));
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.body().contains("rtcsound_listeners"), metrics.body());
+        Map<String, Object> off = at(only(render(Map.of("metrics.scrapeAnnotations", false)), "Deployment", "sound"),
+                "spec", "template", "metadata");
+        assertNull(off.get("annotations"), off.toString());
     }
 
     @Test
