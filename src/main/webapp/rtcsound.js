@@ -14,6 +14,8 @@
 // and in the WebSocket subprotocol list as 'bearer.<token>', never in a URL.
 
 const CONNECT_TIMEOUT_MS = 4000;
+/** The close code of a call an operator ended (the server's CloseCode.ENDED_BY_OPERATOR). */
+const ENDED_BY_OPERATOR = 4000;
 
 const MICROPHONE = {
   off: 'microphone off',
@@ -310,6 +312,11 @@ export class RtcSound extends EventTarget {
     this.log(`Signalling closed (${event.code}${event.reason ? ': ' + event.reason : ''})`);
     this.#hangUp();
     if (this.stopped) {
+      return;
+    }
+    if (event.code === ENDED_BY_OPERATOR) {
+      // An operator ended this call on purpose: calling again would undo it. A reload calls again.
+      this.stopped = true;
       return;
     }
     // Back off 0.5 s, 1 s, 2 s ... up to 10 s, for as long as it takes.

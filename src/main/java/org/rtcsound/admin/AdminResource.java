@@ -13,9 +13,12 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import org.rtcsound.config.OdConfigStore;
 import org.rtcsound.kubernetes.DesktopPods;
@@ -68,6 +71,34 @@ public class AdminResource {
                 .add("lingering", stream.lingering())
                 .add("startedAt", stream.startedAt())));
         return streams.build();
+    }
+
+    /** {@code GET /API/admin/calls}: every signalling session open, oldest first. */
+    @GET
+    @jakarta.ws.rs.Path("calls")
+    @Produces(MediaType.APPLICATION_JSON)
+    public JsonArray calls() {
+        JsonArrayBuilder calls = Json.createArrayBuilder();
+        sessions.views().forEach(view -> calls.add(Json.createObjectBuilder()
+                .add("id", view.id())
+                .add("caller", view.caller() == null ? JsonValue.NULL : Json.createValue(view.caller()))
+                .add("state", view.state())
+                .add("openedAt", view.openedAt().toString())));
+        return calls.build();
+    }
+
+    /**
+     * {@code DELETE /API/admin/calls/{id}}: ends that call now; its page says an operator
+     * ended it and does not call again by itself. 204, or 404 for no such call.
+     */
+    @DELETE
+    @jakarta.ws.rs.Path("calls/{id}")
+    public Response endCall(@PathParam("id") String id) {
+        return sessions.find(id).map(session -> {
+            session.endByOperator();
+            return Response.noContent().build();
+        }).orElseGet(() -> Response.status(Response.Status.NOT_FOUND).type(MediaType.APPLICATION_JSON)
+                .entity(Json.createObjectBuilder().add("status", 404).add("message", "no call " + id).build()).build());
     }
 
     /** Sockets the process holds (WebSocket connections, ICE's UDP and TCP sockets, PulseAudio's). */

@@ -13,6 +13,9 @@ public final class CloseCode {
     /** 1013, try again later: a session limit is reached. */
     public static final int TRY_AGAIN_LATER = 1013;
 
+    /** 4000, an operator ended the call: the page says so and does not call again by itself. */
+    public static final int ENDED_BY_OPERATOR = 4000;
+
     private CloseCode() {
     }
 }

@@ -1,5 +1,6 @@
 package org.rtcsound.call;
 
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
@@ -32,9 +33,14 @@ public final class SignallingSession {
     private final Calls calls;
     private final SerialWork work;
 
+    private final Instant openedAt = Instant.now();
     private State state = State.NEW;
     private Caller caller;
     private MediaPeer peer;
+
+    /** What an operator sees of a session: its id, who (null before sign-in), its state, since when. */
+    public record View(String id, String caller, String state, Instant openedAt) {
+    }
 
     public SignallingSession(String id, Transport transport, Calls calls, CallExecutor executor) {
         this.id = id;
@@ -50,6 +56,21 @@ public final class SignallingSession {
     /** For the admin view: the state, and whether the caller has signed in. */
     public synchronized String describeState() {
         return state.name().toLowerCase(Locale.ROOT) + (caller == null ? "" : "-signed-in");
+    }
+
+    public synchronized View view() {
+        return new View(id, caller == null ? null : caller.name(), state.name().toLowerCase(Locale.ROOT), openedAt);
+    }
+
+    /**
+     * An operator ends the call: its media is released at once (whether or not the browser
+     * still answers), and the browser is told why with {@link CloseCode#ENDED_BY_OPERATOR}.
+     */
+    public CompletableFuture<Void> endByOperator() {
+        CompletableFuture<Void> released = onClose();
+        reply("this call was ended by an operator");
+        transport.close(CloseCode.ENDED_BY_OPERATOR, "ended by an operator");
+        return released;
     }
 
     /** The connection is open; {@code handshakeToken} came with it (subprotocol or query), or is null. */

@@ -21,6 +21,17 @@ public class SessionRegistry {
         sessions.remove(session.id());
     }
 
+    /** The sessions open now, oldest first, as an operator sees them. */
+    public java.util.List<SignallingSession.View> views() {
+        return sessions.values().stream().map(SignallingSession::view)
+                .sorted(java.util.Comparator.comparing(SignallingSession.View::openedAt)).toList();
+    }
+
+    /** The open session with this id. */
+    public java.util.Optional<SignallingSession> find(String id) {
+        return java.util.Optional.ofNullable(sessions.get(id));
+    }
+
     public int count() {
         return sessions.size();
     }
