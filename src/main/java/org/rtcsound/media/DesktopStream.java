@@ -68,6 +68,9 @@ final class DesktopStream {
     private Pipeline pipeline;
     private Element fanout;
     private Pad fanoutInput;
+    private Bus bus;
+    /** Kept to disconnect it: the bus's signal watch holds its listeners (and this stream) until then. */
+    private final Bus.ERROR busErrors = this::busError;
     private String failure;
     private boolean stopped;
     private int nextListener;
@@ -102,7 +105,13 @@ final class DesktopStream {
         synchronized (startLock) {
             if (!startAttempted) {
                 startAttempted = true;
-                startFailure = startPipeline();
+                try {
+                    startFailure = startPipeline();
+                } catch (RuntimeException | Error e) {
+                    LOG.log(Level.WARNING, "starting a desktop's stream failed", e);
+                    fail("the sound pipeline did not start: " + e.getClass().getSimpleName());
+                    startFailure = failure();
+                }
             }
             if (startFailure != null) {
                 return startFailure;
@@ -128,7 +137,8 @@ final class DesktopStream {
             fanoutInput = fanout.getStaticPad("sink");
             fanoutInput.addProbe(PadProbeType.EVENT_UPSTREAM, (pad, info) ->
                     info.getEvent() instanceof ReconfigureEvent ? PadProbeReturn.DROP : PadProbeReturn.OK);
-            pipeline.getBus().connect((Bus.ERROR) this::busError);
+            bus = pipeline.getBus();
+            bus.connect(busErrors);
         }
         Element capture = pipeline.getElementByName("capture");
         if (desktop.server() != null) {
@@ -181,13 +191,32 @@ final class DesktopStream {
         }
         bin.setName(name);
         pipeline.add(bin);
-        bin.syncStateWithParent();
+        // A branch that does not play must never be linked: the tee would pass its
+        // FLUSHING up to the encoder and silence the stream for everyone, with no error.
+        if (!bin.syncStateWithParent()) {
+            takeOut(bin, name);
+            return "the call's media could not start (webrtcbin did not start)";
+        }
         Pad branch = fanout.getRequestPad("src_%u");
         Pad input = bin.getStaticPad("sink");
-        branch.link(input);
-        input.dispose();
-        branch.dispose();
+        try {
+            branch.link(input);
+        } catch (RuntimeException e) {
+            fanout.releaseRequestPad(branch);
+            takeOut(bin, name);
+            return "the call's media could not be linked to the desktop's stream: " + e.getMessage();
+        } finally {
+            input.dispose();
+            branch.dispose();
+        }
         return null;
+    }
+
+    private void takeOut(Bin bin, String name) {
+        synchronized (lock) {
+            attached.remove(name);
+        }
+        remove(bin);
     }
 
     /**
@@ -216,10 +245,20 @@ final class DesktopStream {
     }
 
     private void busError(GstObject source, int code, String message) {
-        StreamListener owner = ownerOf(source);
+        String bin = listenerBinOf(source);
         String name = source == null ? "" : source.getName();
-        if (owner != null) {
-            owner.branchError(name, message);
+        if (bin != null) {
+            StreamListener owner;
+            synchronized (lock) {
+                owner = attached.get(bin);
+            }
+            if (owner != null) {
+                owner.branchError(name, message);
+            } else {
+                // A listener's bin on its way out (an error it posted while stopping): its
+                // call is over, and the stream is not at fault.
+                LOG.fine(() -> "error from " + bin + " after it left: " + message);
+            }
         } else if ("capture".equals(name) && message.contains("Access denied")) {
             fail("the desktop's PulseAudio (" + desktop.serverLabel() + ") refused rtcsound (access denied): "
                     + (desktop.cookie() == null ? "it wants a cookie; set the desktop's PULSEAUDIO_COOKIE in rtcsound"
@@ -235,19 +274,14 @@ final class DesktopStream {
         }
     }
 
-    /** The listener whose bin holds {@code source}, or null when it is the stream's own. */
-    private StreamListener ownerOf(GstObject source) {
+    /** The name of the listener's bin that holds {@code source}, or null when it is the stream's own. */
+    private static String listenerBinOf(GstObject source) {
         // Wrappers of parents are shared with their other users (gst1-java-core keeps one per
         // native object), so they are read, not disposed.
         for (GstObject at = source; at != null; at = at.getParent()) {
             String name = at.getName();
             if (name != null && name.startsWith(LISTENER_PREFIX)) {
-                synchronized (lock) {
-                    StreamListener owner = attached.get(name);
-                    if (owner != null) {
-                        return owner;
-                    }
-                }
+                return name;
             }
         }
         return null;
@@ -282,6 +316,8 @@ final class DesktopStream {
         }
         try {
             pipeline.stop();
+            bus.disconnect(busErrors);
+            bus.dispose();
             fanoutInput.dispose();
             fanout.dispose();
             pipeline.dispose();

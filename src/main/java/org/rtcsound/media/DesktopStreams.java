@@ -31,6 +31,8 @@ final class DesktopStreams {
         int members;
         boolean failed;
         ScheduledFuture<?> linger;
+        /** Which linger is current: a cancelled one that runs anyway must not end a later one. */
+        long lingerGeneration;
 
         Entry(DesktopStream stream) {
             this.stream = stream;
@@ -76,7 +78,9 @@ final class DesktopStreams {
                 return;
             }
             if (!entry.failed && !linger.isZero()) {
-                entry.linger = scheduler.schedule(() -> expire(entry), linger.toMillis(), TimeUnit.MILLISECONDS);
+                long generation = ++entry.lingerGeneration;
+                entry.linger = scheduler.schedule(() -> expire(entry, generation), linger.toMillis(),
+                        TimeUnit.MILLISECONDS);
                 return;
             }
             drop(entry);
@@ -84,10 +88,10 @@ final class DesktopStreams {
         stream.stop();
     }
 
-    private void expire(Entry entry) {
+    private void expire(Entry entry, long generation) {
         synchronized (this) {
-            if (entry.members > 0 || entry.linger == null) {
-                return; // a listener came back in time
+            if (entry.members > 0 || entry.linger == null || entry.lingerGeneration != generation) {
+                return; // a listener came back in time (and may have left again since: a later linger decides)
             }
             drop(entry);
         }
@@ -109,7 +113,12 @@ final class DesktopStreams {
             }
             drop(entry);
         }
-        executor.execute(stream::stop);
+        try {
+            executor.execute(stream::stop);
+        } catch (RuntimeException e) {
+            // e.g. the executor is shutting down: the stream still must not outlive its failure
+            new Thread(stream::stop, "rtcsound-stop-failed-stream").start();
+        }
     }
 
     private void drop(Entry entry) {

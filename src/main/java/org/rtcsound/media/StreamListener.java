@@ -64,10 +64,12 @@ final class StreamListener implements MediaPeer {
      * The browser's microphone, when it sends one: decoded and played into the desktop's
      * microphone sink, whose monitor the desktop's programs record from. The valve and
      * the sink's own state are the {@link MicrophoneGate}'s (async=false: a sink started
-     * alone must not wait for a preroll).
+     * alone must not wait for a preroll). errorignore keeps a failing sink's flow error
+     * from travelling back into webrtcbin's receive path, which would end the whole call.
      */
     private static final String MICROPHONE = String.join(" ",
             "queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
+            "! errorignore ignore-error=true ignore-notlinked=true ignore-notnegotiated=true",
             "! rtpopusdepay name=microphone-depayloader ! opusdec ! audioconvert ! audioresample",
             "! valve name=microphone-gate",
             "! pulsesink name=microphone client-name=rtcsound-microphone buffer-time=60000 latency-time=10000"
@@ -234,8 +236,8 @@ final class StreamListener implements MediaPeer {
     private void incomingPad(Element element, Pad pad) {
         try {
             synchronized (lock) {
-                if (closed || pad.getDirection() != PadDirection.SRC) {
-                    return;
+                if (closed || pad.getDirection() != PadDirection.SRC || microphoneGate != null) {
+                    return; // one m-line, one microphone
                 }
                 Bin microphone = Gst.parseBinFromDescription(MICROPHONE, true);
                 Element sink = microphone.getElementByName("microphone");
@@ -301,7 +303,7 @@ final class StreamListener implements MediaPeer {
      * gathering is complete, which takes milliseconds; 2 s at most.
      */
     private void awaitIceSettled() {
-        boolean settled = awaitUnderLock(2000, () -> closed || failed || offerRequest == null
+        boolean settled = awaitUnderLock(2000, () -> closed || offerRequest == null
                 || (offerApplied && webrtc.getICEGatheringState() == WebRTCICEGatheringState.COMPLETE));
         if (!settled) {
             LOG.warning("ICE gathering did not complete in 2 s; stopping the call anyway");
@@ -341,6 +343,14 @@ final class StreamListener implements MediaPeer {
             listener.onError(message);
         } catch (Throwable e) {
             LOG.log(Level.FINE, "reporting an error failed", e);
+        }
+    }
+
+    private static void closeQuietly(Runnable close) {
+        try {
+            close.run();
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "stopping the microphone failed", e);
         }
     }
 
@@ -389,11 +399,12 @@ final class StreamListener implements MediaPeer {
             return;
         }
         try {
+            if (microphoneGate != null) {
+                // Its sink is locked out of the bin's state changes: stopped first, whatever follows.
+                closeQuietly(microphoneGate::close);
+            }
             if (inStream) {
                 stream.unfeed(branch);
-                if (microphoneGate != null) {
-                    microphoneGate.close(); // its sink is locked out of the bin's state changes
-                }
                 stream.remove(branch);
             }
             if (branch != null) {

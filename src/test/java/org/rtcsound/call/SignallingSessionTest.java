@@ -481,6 +481,18 @@ class SignallingSessionTest {
     }
 
     @Test
+    void anOperatorEndingTheCallReleasesItsMediaAtOnceAndTellsTheBrowser() {
+        FakePeer peer = signedInAndOffered();
+        assertEquals("alice", session.view().caller());
+        assertEquals("offered", session.view().state());
+        assertTrue(session.endByOperator().isDone());
+        assertTrue(peer.closed, "released without waiting for the socket to close");
+        assertEquals("ERROR this call was ended by an operator", last());
+        assertEquals(CloseCode.ENDED_BY_OPERATOR, transport.closeCode);
+        assertEquals("closed", session.view().state());
+    }
+
+    @Test
     void closingBeforeAnyCallHasNothingToRelease() {
         assertTrue(session.onClose().isDone());
         session.onOpen(TOKEN);
