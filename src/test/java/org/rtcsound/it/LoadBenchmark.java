@@ -515,9 +515,11 @@ class LoadBenchmark {
                     .append(firstNotKeepingUp.tonesMissed()).append(".\n\n");
         }
         md.append(String.format(Locale.ROOT, "**After every listener left** (server status then: %d sessions, %d "
-                + "listeners/pipelines): idle CPU %.1f %% of a core (before: %.1f %%); threads %d (before %d, %s); "
+                + "listeners/pipelines%s): idle CPU %.1f %% of a core (before: %.1f %%); threads %d (before %d, %s); "
                 + "fds %d (before %d, %s); RSS %.0f MB (before %.0f MB, %s).%n%n",
-                afterLeaving.getInt("sessions"), serverListeners(afterLeaving), after.serverCpu(), before.serverCpu(),
+                afterLeaving.getInt("sessions"), serverListeners(afterLeaving),
+                desktopStreams(afterLeaving) < 0 ? "" : ", " + desktopStreams(afterLeaving) + " desktop streams",
+                after.serverCpu(), before.serverCpu(),
                 after.threads(), before.threads(), back(after.threads(), before.threads(), 12),
                 after.fds(), before.fds(), back(after.fds(), before.fds(), 8),
                 after.rssMb(), before.rssMb(), back(after.rssMb(), before.rssMb(), 0.1 * before.rssMb())));
