@@ -503,6 +503,17 @@ class LoadBenchmark {
         md.append("**Ceiling:** ").append(lastKeptUp == null ? "no step kept up"
                 : "kept up with " + lastKeptUp.listeners() + " listeners").append("; stopped: ").append(stoppedBecause)
                 .append(String.format(Locale.ROOT, " (steps took %d s).%n%n", loadDuration.toSeconds()));
+        if (firstNotKeepingUp != null) {
+            md.append(String.format(Locale.ROOT, "At %d listeners the machine was %.0f %% busy (of all %d cores): "
+                    + "server %.0f %%, load generator %.0f %%, desktops' PulseAudio %.0f %% of a core%s.%n%n",
+                    firstNotKeepingUp.listeners(), firstNotKeepingUp.machineCpu(),
+                    Runtime.getRuntime().availableProcessors(), firstNotKeepingUp.serverCpu(),
+                    firstNotKeepingUp.generatorCpu(), firstNotKeepingUp.desktopsCpu(),
+                    firstNotKeepingUp.machineCpu() >= 95
+                            ? ": the cores were full, so this ceiling is the machine's (server and load generator "
+                                    + "together), not the server's alone"
+                            : ""));
+        }
         double undecoded = steps.stream().mapToDouble(Step::undecodedSamplesPerSecond).filter(v -> !Double.isNaN(v))
                 .max().orElse(Double.NaN);
         if (!Double.isNaN(undecoded)) {
@@ -529,8 +540,9 @@ class LoadBenchmark {
                 .append("on desktop *i* mod ").append(DESKTOPS).append(" (od.config `rtcsound.desktops`). ")
                 .append("Listeners are rtcsound's own client (`rtcsound.js`) in one headless Chromium, ").append(PAGES)
                 .append(" pages, added ").append(BATCH).append(" at a time, each batch awaited until \"sound available\"")
-                .append("; only the first listener of each desktop decodes (a real audio element), the others receive ")
-                .append("and decrypt RTP but decode nothing. At each step, after ").append(SETTLE_SECONDS)
+                .append("; only the first listener of each desktop decodes (a real audio element), all in one page; ")
+                .append("the others, in the other pages, receive and decrypt RTP but decode nothing (Chromium decodes ")
+                .append("every remote audio stream of a page where one plays). At each step, after ").append(SETTLE_SECONDS)
                 .append(" s of settling, a ").append(WINDOW_SECONDS).append(" s window: server CPU is Liberty's own ")
                 .append("process (/proc/<pid>/stat utime+stime), the median of 1 s samples, as are threads, RSS and ")
                 .append("fds; the load generator is Chromium's process tree; machine busy is all cores (/proc/stat). ")

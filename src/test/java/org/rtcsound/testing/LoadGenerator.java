@@ -10,10 +10,11 @@ import java.util.Map;
 /**
  * Many listeners in one headless Chromium: a few pages (each in a context of its own, so a
  * renderer process of its own), each running the test page src/test/resources/load/listeners.html
- * at the server's origin with rtcsound's own client module, one RtcSound per listener. Most
- * listeners decode nothing; the ones added with {@code decode} play into an audio element.
- * Chromium counts every peer connection a page ever made against a limit of about 500 per
- * renderer, so listeners are spread over the pages.
+ * at the server's origin with rtcsound's own client module, one RtcSound per listener. The
+ * listeners added with {@code decode} play into an audio element, all in the first page; the
+ * others, in the other pages, play nothing, so Chromium receives and decrypts their RTP but
+ * does not decode it. Chromium counts every peer connection a page ever made against a limit
+ * of about 500 per renderer, so those listeners are spread over the other pages.
  */
 public final class LoadGenerator implements AutoCloseable {
 
@@ -51,7 +52,11 @@ public final class LoadGenerator implements AutoCloseable {
         this.chromium = chromium;
     }
 
+    /** {@code pageCount} pages (at least 2: one for the decoding listeners, the others for the rest). */
     public static LoadGenerator start(LibertyServer server, int pageCount) {
+        if (pageCount < 2) {
+            throw new IllegalArgumentException("the load generator needs 2 pages or more, not " + pageCount);
+        }
         List<String> flags = new ArrayList<>();
         boolean disabling = false;
         for (String flag : Chromium.FLAGS) {
@@ -94,15 +99,20 @@ public final class LoadGenerator implements AutoCloseable {
         }
     }
 
-    /** Adds listeners, spread over the pages in turn; returns at once (they connect by themselves). */
+    /**
+     * Adds listeners and returns at once (they connect by themselves). The decoding ones go
+     * to the first page, the others in turn to the rest: Chromium mixes, so decodes, every
+     * remote audio stream of a renderer process as soon as one of them plays, so a page that
+     * holds a playing listener decodes all of its listeners.
+     */
     public void add(List<Listener> listeners) {
         List<List<Map<String, Object>>> perPage = new ArrayList<>();
         for (int i = 0; i < pages.size(); i++) {
             perPage.add(new ArrayList<>());
         }
         for (Listener l : listeners) {
-            perPage.get(added++ % pages.size()).add(Map.of("id", l.id(), "uid", l.uid(), "token", l.token(),
-                    "decode", l.decode()));
+            int page = l.decode() || pages.size() == 1 ? 0 : 1 + added++ % (pages.size() - 1);
+            perPage.get(page).add(Map.of("id", l.id(), "uid", l.uid(), "token", l.token(), "decode", l.decode()));
         }
         for (int i = 0; i < pages.size(); i++) {
             if (!perPage.get(i).isEmpty()) {
