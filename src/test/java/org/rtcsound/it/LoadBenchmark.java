@@ -96,7 +96,7 @@ class LoadBenchmark {
     private record Step(String label, int listeners, int desktops, double serverCpu, int threads, double rssMb, int fds,
             double packetsPerSecond, double minPacketsPerSecond, double lossPercent, double concealedPercent,
             int tonesHeard, int tonesSampled, String tonesMissed, double generatorCpu, double desktopsCpu,
-            double undecodedSamplesPerSecond, double machineCpu,
+            double undecodedSamplesPerSecond, double machineCpu, double otherCpu,
             int serverListeners, int desktopStreams, double connectSeconds, String notKeepingUp) {
 
         double cpuPerListener() {
@@ -326,6 +326,8 @@ class LoadBenchmark {
         List<Double> generatorCpu = new ArrayList<>();
         List<Double> desktopsCpu = new ArrayList<>();
         List<Double> machineCpu = new ArrayList<>();
+        List<Double> otherCpu = new ArrayList<>();
+        int cores = Runtime.getRuntime().availableProcessors();
         for (int i = 1; i < samples.size(); i++) {
             Sample a = samples.get(i - 1);
             Sample b = samples.get(i);
@@ -336,6 +338,9 @@ class LoadBenchmark {
             long busy = b.machine()[0] - a.machine()[0];
             long total = b.machine()[1] - a.machine()[1];
             machineCpu.add(total == 0 ? 0 : 100.0 * busy / total);
+            // the rest: this JVM, Playwright's driver, and whatever else runs on the machine
+            otherCpu.add((total == 0 ? 0 : 100.0 * cores * busy / total) - serverCpu.get(serverCpu.size() - 1)
+                    - generatorCpu.get(generatorCpu.size() - 1) - desktopsCpu.get(desktopsCpu.size() - 1));
         }
         List<ProcStats.Reading> readings = samples.stream().map(Sample::server).toList();
 
@@ -441,6 +446,7 @@ class LoadBenchmark {
                 lossPercent, concealedPercent, tonesHeard, sampled.size(), String.join("; ", missed),
                 median(generatorCpu), median(desktopsCpu),
                 undecoded == 0 ? Double.NaN : undecodedSampleRateSum / undecoded, median(machineCpu),
+                Math.max(0, median(otherCpu)),
                 serverListeners(status), desktopStreams(status),
                 connectSeconds, problems.isEmpty() ? null : String.join("; ", problems));
     }
@@ -457,13 +463,13 @@ class LoadBenchmark {
 
     private static final String HEADER = "| listeners | desktops | server CPU, % of a core | CPU per listener | threads "
             + "| RSS MB | fds | packets/s per listener (min) | loss % | concealed % | tone check | load generator CPU, % "
-            + "of a core | desktops' PulseAudio CPU, % of a core | machine busy, % of all cores "
-            + "| server: listeners / desktop streams | connected in (s) | keeps up |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+            + "of a core | desktops' PulseAudio CPU, % of a core | everything else, % of a core "
+            + "| machine busy, % of all cores | server: listeners / desktop streams | connected in (s) | keeps up |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 
     private static String row(Step s) {
         boolean idle = s.listeners() == 0;
-        return String.format(Locale.ROOT, "| %s | %d | %.1f | %s | %d | %.0f | %d | %s | %s | %s | %s | %.1f | %.1f | %.0f | %s "
+        return String.format(Locale.ROOT, "| %s | %d | %.1f | %s | %d | %.0f | %d | %s | %s | %s | %s | %.1f | %.1f | %.0f | %.0f | %s "
                 + "| %s | %s |", s.label(), s.desktops(), s.serverCpu(),
                 idle ? "-" : String.format(Locale.ROOT, "%.2f", s.cpuPerListener()), s.threads(), s.rssMb(), s.fds(),
                 idle || Double.isNaN(s.packetsPerSecond()) ? "-"
@@ -471,7 +477,7 @@ class LoadBenchmark {
                 idle || Double.isNaN(s.lossPercent()) ? "-" : String.format(Locale.ROOT, "%.2f", s.lossPercent()),
                 idle || Double.isNaN(s.concealedPercent()) ? "-" : String.format(Locale.ROOT, "%.2f", s.concealedPercent()),
                 idle ? "-" : s.tonesHeard() + " of " + s.tonesSampled(), s.generatorCpu(), s.desktopsCpu(),
-                s.machineCpu(),
+                s.otherCpu(), s.machineCpu(),
                 s.serverListeners() + " / " + (s.desktopStreams() < 0 ? "-" : Integer.toString(s.desktopStreams())),
                 idle ? "-" : String.format(Locale.ROOT, "%.1f", s.connectSeconds()),
                 idle ? "-" : s.notKeepingUp() == null ? "yes" : "**no**: " + s.notKeepingUp());
@@ -505,10 +511,11 @@ class LoadBenchmark {
                 .append(String.format(Locale.ROOT, " (steps took %d s).%n%n", loadDuration.toSeconds()));
         if (firstNotKeepingUp != null) {
             md.append(String.format(Locale.ROOT, "At %d listeners the machine was %.0f %% busy (of all %d cores): "
-                    + "server %.0f %%, load generator %.0f %%, desktops' PulseAudio %.0f %% of a core%s.%n%n",
+                    + "server %.0f %%, load generator %.0f %%, desktops' PulseAudio %.0f %%, everything else %.0f %% "
+                    + "of a core%s.%n%n",
                     firstNotKeepingUp.listeners(), firstNotKeepingUp.machineCpu(),
                     Runtime.getRuntime().availableProcessors(), firstNotKeepingUp.serverCpu(),
-                    firstNotKeepingUp.generatorCpu(), firstNotKeepingUp.desktopsCpu(),
+                    firstNotKeepingUp.generatorCpu(), firstNotKeepingUp.desktopsCpu(), firstNotKeepingUp.otherCpu(),
                     firstNotKeepingUp.machineCpu() >= 95
                             ? ": the cores were full, so this ceiling is the machine's (server and load generator "
                                     + "together), not the server's alone"
@@ -545,7 +552,9 @@ class LoadBenchmark {
                 .append("every remote audio stream of a page where one plays). At each step, after ").append(SETTLE_SECONDS)
                 .append(" s of settling, a ").append(WINDOW_SECONDS).append(" s window: server CPU is Liberty's own ")
                 .append("process (/proc/<pid>/stat utime+stime), the median of 1 s samples, as are threads, RSS and ")
-                .append("fds; the load generator is Chromium's process tree; machine busy is all cores (/proc/stat). ")
+                .append("fds; the load generator is Chromium's process tree; machine busy is all cores (/proc/stat), ")
+                .append("and everything else is what it leaves: the benchmark's JVM, Playwright's driver, and whatever ")
+                .append("else ran on this shared machine meanwhile. ")
                 .append("Packets/s, loss and concealment come from each listener's getStats (inbound-rtp) at both ends ")
                 .append("of the window (concealment over the decoding listeners only); the tone check listens ")
                 .append(TONE_MILLIS / 1000).append(" s to each decoding listener (WebAudio analyser, within two FFT ")
