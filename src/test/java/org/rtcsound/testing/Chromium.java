@@ -13,6 +13,7 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.Route;
 
 /**
  * Debian's real headless Chromium, driven by Playwright. It decodes the audio for real;
@@ -68,7 +69,24 @@ public final class Chromium implements AutoCloseable {
 
     /** Opens a page after running {@code initScript} (if not null) before any of its own scripts. */
     public Tab open(URI uri, String initScript) {
+        return open(uri, initScript, null);
+    }
+
+    /**
+     * Opens {@code uri} with the test's own document ({@code html}) in place of the server's,
+     * so that a test page runs at the server's origin (its scripts, REST calls and WebSocket
+     * are same-origin); every other request still goes to the server.
+     */
+    public Tab openServed(URI uri, String html) {
+        return open(uri, null, html);
+    }
+
+    private Tab open(URI uri, String initScript, String servedHtml) {
         BrowserContext context = browser.newContext(new Browser.NewContextOptions().setIgnoreHTTPSErrors(true));
+        if (servedHtml != null) {
+            context.route(uri.toString(), route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
+                    .setContentType("text/html; charset=utf-8").setBody(servedHtml)));
+        }
         Page page = context.newPage();
         if (initScript != null) {
             page.addInitScript(initScript);

@@ -192,12 +192,21 @@ public final class LibertyServer implements AutoCloseable {
         return value;
     }
 
+    /** The server's process id, as Liberty wrote it in usr/servers/.pid/<name>.pid. */
+    public long pid() {
+        try {
+            return Long.parseLong(Files.readString(wlp.resolve("usr/servers/.pid").resolve(name + ".pid")).trim());
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("no pid file for server " + name + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The server process's sockets as `ss` lists them, to say what a leak is made of. */
     public String sockets() {
         try {
-            String pid = Files.readString(wlp.resolve("usr/servers/.pid").resolve(name + ".pid")).trim();
+            long pid = pid();
             return Processes.run(List.of("sh", "-c", "ss -anp | grep 'pid=" + pid + ",'"), Map.of(), 10);
-        } catch (IOException | IllegalStateException e) {
+        } catch (IllegalStateException e) {
             return "(no socket list: " + e.getMessage() + ")";
         }
     }
