@@ -255,12 +255,9 @@ class LoadBenchmark {
         return false;
     }
 
-    /** Live listeners as the server counts them: `listeners` once desktops share a stream, `pipelines` before. */
+    /** Live listeners as the server counts them. */
     private static int serverListeners(JsonObject status) {
-        if (status.containsKey("listeners")) {
-            return status.getInt("listeners");
-        }
-        return status.containsKey("pipelines") ? status.getInt("pipelines") : -1;
+        return status.getInt("listeners");
     }
 
     /** The desktop streams the server runs (one capture and encoder per desktop), or -1 if it does not say. */
