@@ -149,8 +149,10 @@ final class DesktopStream {
         StateChangeReturn opened = PulseCookies.open(desktop.cookie(), () -> capture.setState(State.READY));
         capture.dispose();
         if (opened == StateChangeReturn.FAILURE || pipeline.play() == StateChangeReturn.FAILURE) {
-            // The bus error behind a failed start says what went wrong: give it a moment to arrive.
-            long deadline = System.nanoTime() + 500_000_000L;
+            // The bus error behind a failed start says what went wrong: give it time to arrive.
+            // gst1-java-core hands every pipeline's bus messages to one thread of its own, so
+            // under load it comes late (500 ms was too short in a full suite run).
+            long deadline = System.nanoTime() + 2_000_000_000L;
             while (failure() == null && System.nanoTime() < deadline) {
                 pause();
             }
