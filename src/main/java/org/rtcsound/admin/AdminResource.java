@@ -20,6 +20,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.rtcsound.config.OdConfigStore;
 import org.rtcsound.kubernetes.DesktopPods;
 import org.rtcsound.media.MediaService;
@@ -42,6 +43,7 @@ public class AdminResource {
     @Inject
     DesktopPods pods;
 
+    @Operation(summary = "What this server holds now: sessions, listeners, desktop streams, threads, files and sockets")
     @GET
     @jakarta.ws.rs.Path("status")
     @Produces(MediaType.APPLICATION_JSON)
@@ -74,6 +76,7 @@ public class AdminResource {
     }
 
     /** {@code GET /API/admin/calls}: every signalling session open, oldest first. */
+    @Operation(summary = "Every call open, oldest first: id, caller, state, since")
     @GET
     @jakarta.ws.rs.Path("calls")
     @Produces(MediaType.APPLICATION_JSON)
@@ -91,6 +94,8 @@ public class AdminResource {
      * {@code DELETE /API/admin/calls/{id}}: ends that call now; its page says an operator
      * ended it and does not call again by itself. 204, or 404 for no such call.
      */
+    @Operation(summary = "Ends a call now: its media is released, its page is told (close 4000) and does not call again",
+            description = "204, or 404 when there is no such call.")
     @DELETE
     @jakarta.ws.rs.Path("calls/{id}")
     public Response endCall(@PathParam("id") String id) {
@@ -120,6 +125,7 @@ public class AdminResource {
      * {@code GET /API/admin/config}: the od.config in force (where from, which version),
      * the last version refused and why, and the values, with every secret redacted.
      */
+    @Operation(summary = "The od.config in force, the last version refused and why, its values with secrets redacted")
     @GET
     @jakarta.ws.rs.Path("config")
     @Produces(MediaType.APPLICATION_JSON)
@@ -140,6 +146,7 @@ public class AdminResource {
     }
 
     /** {@code GET /API/admin/desktops}: the desktop pods known by user, when they come from Kubernetes. */
+    @Operation(summary = "The desktop pods known, by user, when desktops come from Kubernetes")
     @GET
     @jakarta.ws.rs.Path("desktops")
     @Produces(MediaType.APPLICATION_JSON)

@@ -12,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.rtcsound.call.Refusal.InvalidSetting;
 import org.rtcsound.config.SoundSettings;
 
@@ -27,6 +28,8 @@ public class CoreResource {
     @Inject
     SoundSettings settings;
 
+    @Operation(summary = "abcdesktop's getkeyinfo: the value of webrtc.enable or webrtc.rtc_constraints",
+            description = "As pyos answers it: {\"status\":200,\"id\":<value>}; any other key: 404.")
     @POST
     @Path("getkeyinfo")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.rtcsound.security.DemoTokens;
 import org.rtcsound.security.ClientAddress;
 import org.rtcsound.call.InboundMessage;
@@ -34,6 +35,8 @@ public class DemoSignInResource {
     @Context
     HttpServletRequest http;
 
+    @Operation(summary = "Signs this browser in as a demo user (only with the demo sign-in on, only from this machine)",
+            description = "{\"user\":\"alice\"} gets a token for alice, never an admin; 404 when the demo is off or the caller is not local.")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)

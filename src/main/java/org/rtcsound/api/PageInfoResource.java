@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 
 import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.rtcsound.security.ClientAddress;
 import org.rtcsound.security.DemoTokens;
 import org.rtcsound.security.TransportSecurityFilter;
@@ -39,6 +40,8 @@ public class PageInfoResource {
     @Context
     HttpServletRequest http;
 
+    @Operation(summary = "What the page needs before sign-in: the https address and whether the demo sign-in is on",
+            description = "Open, no token.")
     @GET
     @Path("page-info")
     @Produces(MediaType.APPLICATION_JSON)

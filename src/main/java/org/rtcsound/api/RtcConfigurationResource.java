@@ -11,6 +11,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.rtcsound.call.Refusal.InvalidSetting;
 import org.rtcsound.ice.RtcConfigurationService;
 import org.rtcsound.call.Caller;
@@ -32,6 +33,8 @@ public class RtcConfigurationResource {
     @Context
     HttpServletRequest request;
 
+    @Operation(summary = "The browser's RTCConfiguration, with a fresh time-limited TURN credential",
+            description = "STUN and TURN servers from od.config; the TURN username carries the caller and an expiry (coturn use-auth-secret).")
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Response get() {

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.rtcsound.call.Refusal.InvalidSetting;
 import org.rtcsound.ice.RtcConfigurationService;
 import org.rtcsound.call.Caller;
@@ -26,6 +27,8 @@ public class WebRtcResource {
     @Context
     HttpServletRequest request;
 
+    @Operation(summary = "abcdesktop's coturn_rtcconfiguration: the RTCConfiguration in pyos's reply shape",
+            description = "{\"status\":200,\"result\":{\"iceServers\":[...]},\"message\":\"ok\"}, with a fresh TURN credential.")
     @POST
     @Path("coturn_rtcconfiguration")
     @Produces(MediaType.APPLICATION_JSON)
