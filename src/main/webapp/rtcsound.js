@@ -14,6 +14,8 @@
 // and in the WebSocket subprotocol list as 'bearer.<token>', never in a URL.
 
 const CONNECT_TIMEOUT_MS = 4000;
+/** A connected call that receives no audio packet for this long is rebuilt (the server sends 100 a second, silence included). */
+const STALL_MS = 3000;
 /** The close code of a call an operator ended (the server's CloseCode.ENDED_BY_OPERATOR). */
 const ENDED_BY_OPERATOR = 4000;
 
@@ -58,6 +60,8 @@ export class RtcSound extends EventTarget {
     this.playing = false;
     this.stopped = false;
     this.retries = 0;
+    this.stallTimer = null;
+    this.stalls = 0; // calls rebuilt because their audio stopped
     this.microphone = null; // the local track, once the user has turned the microphone on
     this.microphoneState = 'off';
   }
@@ -239,6 +243,7 @@ export class RtcSound extends EventTarget {
       this.log(`Peer connection state: ${pc.connectionState}`);
       if (pc.connectionState === 'connected') {
         this.#updateAvailability();
+        this.#watchInbound(pc);
       } else if (pc.connectionState === 'failed') {
         this.#fail(new Error('the WebRTC connection failed'));
       }
@@ -333,8 +338,43 @@ export class RtcSound extends EventTarget {
     this.socket?.close();
   }
 
+  /**
+   * Once connected, audio packets must keep coming: a call whose packets stop for STALL_MS
+   * (the network went, ICE disconnected, or the desktop's capture stalled) starts over,
+   * as a call that never connected does. webrtcbin (GStreamer 1.22) cannot restart ICE.
+   */
+  #watchInbound(pc) {
+    if (this.stallTimer) {
+      return;
+    }
+    let packets = -1;
+    let since = performance.now();
+    this.stallTimer = setInterval(async () => {
+      if (pc !== this.peerConnection) {
+        return;
+      }
+      let received = 0;
+      (await pc.getStats()).forEach((report) => {
+        if (report.type === 'inbound-rtp' && report.kind === 'audio') {
+          received += report.packetsReceived ?? 0;
+        }
+      });
+      const now = performance.now();
+      if (received !== packets) {
+        packets = received;
+        since = now;
+      } else if (now - since > STALL_MS && pc === this.peerConnection) {
+        this.log(`No audio for ${STALL_MS} ms: starting over`);
+        this.stalls += 1;
+        this.socket?.close();
+      }
+    }, 500);
+  }
+
   #hangUp() {
     clearTimeout(this.connectTimer);
+    clearInterval(this.stallTimer);
+    this.stallTimer = null;
     this.playing = false;
     this.peerConnection?.close();
     this.peerConnection = null;

@@ -55,6 +55,11 @@ final class DesktopStream {
 
     private static final String LISTENER_PREFIX = "listener-";
 
+    /** No encoded frame for this long once frames flowed: the capture has stalled. */
+    static final long STALL_NANOS = 3_000_000_000L;
+    /** The first frame may take this long: an idle null sink's monitor yields its first data after up to 2 s. */
+    static final long FIRST_FRAME_NANOS = 6_000_000_000L;
+
     private final PulseAudioDesktop desktop;
     private final Consumer<DesktopStream> onFailure;
     private final Instant startedAt = Instant.now();
@@ -63,6 +68,9 @@ final class DesktopStream {
     /** Listener bins in the pipeline, by bin name. */
     private final Map<String, StreamListener> attached = new HashMap<>();
 
+    private final java.util.concurrent.atomic.AtomicLong frames = new java.util.concurrent.atomic.AtomicLong();
+    private long framesSeen;
+    private long framesSeenAt;
     private boolean startAttempted;
     private String startFailure;
     private Pipeline pipeline;
@@ -137,6 +145,11 @@ final class DesktopStream {
             fanoutInput = fanout.getStaticPad("sink");
             fanoutInput.addProbe(PadProbeType.EVENT_UPSTREAM, (pad, info) ->
                     info.getEvent() instanceof ReconfigureEvent ? PadProbeReturn.DROP : PadProbeReturn.OK);
+            // Encoded frames counted for the stall watch (100 a second: a counter, nothing more).
+            fanoutInput.addProbe(PadProbeType.BUFFER, (pad, info) -> {
+                frames.incrementAndGet();
+                return PadProbeReturn.OK;
+            });
             bus = pipeline.getBus();
             bus.connect(busErrors);
         }
@@ -168,6 +181,32 @@ final class DesktopStream {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Called every second while the stream lives: true (and the stream failed, its listeners
+     * told) when no encoded frame came for {@link #STALL_NANOS}, or none at all within
+     * {@link #FIRST_FRAME_NANOS} of the start. Listeners' pages then call again, and the
+     * next listener starts a fresh stream.
+     */
+    boolean failIfStalled(long now) {
+        synchronized (lock) {
+            if (pipeline == null || stopped || failure != null) {
+                return false;
+            }
+            long count = frames.get();
+            if (framesSeenAt == 0 || count != framesSeen) {
+                framesSeen = count;
+                framesSeenAt = now;
+                return false;
+            }
+            if (now - framesSeenAt < (count == 0 ? FIRST_FRAME_NANOS : STALL_NANOS)) {
+                return false;
+            }
+        }
+        fail("the desktop's sound stopped: no audio came from its PulseAudio (" + desktop.serverLabel() + ") for "
+                + (frames.get() == 0 ? FIRST_FRAME_NANOS : STALL_NANOS) / 1_000_000_000L + " s");
+        return true;
     }
 
     /** Why the stream failed, or null while it plays. */

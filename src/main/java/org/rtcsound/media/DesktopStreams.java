@@ -44,6 +44,8 @@ final class DesktopStreams {
     private final Map<PulseAudioDesktop, Entry> streams = new HashMap<>();
     /** Streams out of the map that still have members (a failed one, until they leave). */
     private final Map<DesktopStream, Entry> entries = new HashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong stalls = new java.util.concurrent.atomic.AtomicLong();
+    private ScheduledFuture<?> stallWatch;
 
     /**
      * @param scheduler ends lingering streams
@@ -52,6 +54,34 @@ final class DesktopStreams {
     DesktopStreams(ScheduledExecutorService scheduler, Executor executor) {
         this.scheduler = scheduler;
         this.executor = executor;
+    }
+
+    /** Starts watching the streams for stalls, once a second, until {@link #stopAll}. */
+    void watchForStalls() {
+        stallWatch = scheduler.scheduleWithFixedDelay(this::checkStalls, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void checkStalls() {
+        List<DesktopStream> all;
+        synchronized (this) {
+            all = new ArrayList<>(entries.keySet());
+        }
+        long now = System.nanoTime();
+        for (DesktopStream stream : all) {
+            try {
+                if (stream.failIfStalled(now)) {
+                    stalls.incrementAndGet();
+                }
+            } catch (RuntimeException e) {
+                java.util.logging.Logger.getLogger(DesktopStreams.class.getName())
+                        .log(java.util.logging.Level.WARNING, "checking a stream for a stall failed", e);
+            }
+        }
+    }
+
+    /** Streams failed because their capture stalled, since this server started. */
+    long stalls() {
+        return stalls.get();
     }
 
     /** The desktop's stream, created if none plays, with one more member; start it with awaitStarted. */
@@ -139,6 +169,9 @@ final class DesktopStreams {
 
     /** Stops every stream now (the application is stopping). */
     void stopAll() {
+        if (stallWatch != null) {
+            stallWatch.cancel(false);
+        }
         List<DesktopStream> all;
         synchronized (this) {
             all = new ArrayList<>(entries.keySet());

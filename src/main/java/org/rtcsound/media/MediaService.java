@@ -40,6 +40,7 @@ public class MediaService implements CallExecutor {
     @PostConstruct
     void createStreams() {
         streams = new DesktopStreams(scheduler, executor);
+        streams.watchForStalls();
     }
 
     @PreDestroy
@@ -80,6 +81,11 @@ public class MediaService implements CallExecutor {
     /** Desktop streams capturing and encoding now, lingering ones included. */
     public int liveDesktopStreams() {
         return DesktopStream.live();
+    }
+
+    /** Desktop streams failed because no audio came from their PulseAudio (then started afresh by their pages). */
+    public long desktopStreamStalls() {
+        return streams.stalls();
     }
 
     public long desktopStreamsCreated() {

@@ -42,6 +42,9 @@ public class CallFigures {
         registry.gauge(Metadata.builder().withName("rtcsound.desktop.streams.created")
                 .withDescription("desktop streams ever started by this server (only grows)").build(),
                 media, MediaService::desktopStreamsCreated);
+        registry.gauge(Metadata.builder().withName("rtcsound.desktop.streams.stalled")
+                .withDescription("desktop streams ended because no audio came from their PulseAudio (only grows)")
+                .build(), media, MediaService::desktopStreamStalls);
         registry.gauge(Metadata.builder().withName("rtcsound.listeners.created")
                 .withDescription("listeners ever started by this server (only grows)").build(),
                 media, MediaService::listenersCreated);

@@ -183,6 +183,30 @@ class SharedStreamIT {
         }
     }
 
+    @Test
+    void aCaptureThatStallsIsNoticedAndItsListenersHearAgainOnAFreshStream() {
+        try (Chromium.Tab alice = chromium.open(parts.liberty().httpsUri("/?uid=alice"))) {
+            PageAudio.assertHears(alice, 600);
+            long stalls = stalls();
+            long created = status().getJsonNumber("desktopStreamsCreated").longValue();
+            desktopA.freeze(Duration.ofSeconds(5)); // longer than the server's 3 s stall watch
+            PageAudio.assertHears(alice, 600);
+            assertEquals(stalls + 1, stalls(), "the stall is counted");
+            assertTrue(status().getJsonNumber("desktopStreamsCreated").longValue() > created,
+                    "the page hears a fresh stream");
+            assertTrue(String.join("\n", alice.console()).contains("starting over")
+                    || String.join("\n", alice.console()).contains("no audio came from its PulseAudio"),
+                    "the page was told or noticed: " + alice.console());
+        }
+    }
+
+    private long stalls() {
+        String metrics = parts.liberty().get("/metrics?scope=application").body();
+        return metrics.lines().filter(line -> line.startsWith("rtcsound_desktop_streams_stalled{"))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no stall figure in " + metrics));
+    }
+
     private JsonObject status() {
         return parts.liberty().status();
     }

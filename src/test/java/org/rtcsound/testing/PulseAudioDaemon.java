@@ -112,6 +112,16 @@ public final class PulseAudioDaemon implements AutoCloseable {
         return Processes.run(command, clientEnvironment(), 10);
     }
 
+    /** Freezes the daemon (SIGSTOP) for a while, then lets it go on (SIGCONT): a PulseAudio that hangs. */
+    public void freeze(java.time.Duration duration) {
+        Processes.run(List.of("kill", "-STOP", Long.toString(process.pid())), Map.of(), 10);
+        try {
+            Sleep.millis(duration.toMillis());
+        } finally {
+            Processes.run(List.of("kill", "-CONT", Long.toString(process.pid())), Map.of(), 10);
+        }
+    }
+
     /** Plays a file into a sink, in the background: stop it with {@link Process#destroy()}. */
     public Process play(Path wav, String sink) {
         return Processes.start(List.of("paplay", "--device=" + sink, "--latency-msec=20", wav.toString()),
