@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.rtcsound.testing.BrowserTab;
 import org.rtcsound.testing.Chromium;
 import org.rtcsound.testing.ChromiumPerClass;
 import org.rtcsound.testing.PageAudio;
@@ -19,8 +20,6 @@ import org.rtcsound.testing.PulseAudioDaemon;
 import org.rtcsound.testing.Sleep;
 import org.rtcsound.testing.Suite;
 import org.rtcsound.testing.Tones;
-
-import com.microsoft.playwright.Page;
 
 /**
  * The browser's microphone reaches the desktop: Chromium's fake capture plays a tone, the
@@ -54,8 +53,8 @@ class MicrophoneIT {
                         .getBoolean("echoCancellation"), WAIT);
     }
 
-    private static void awaitMicrophone(Page page, String state) {
-        assertTrue(PageAudio.waitFor(page, "s => window.rtcsound.microphoneState === s", state, 10_000),
+    private static void awaitMicrophone(BrowserTab tab, String state) {
+        assertTrue(PageAudio.waitFor(tab, "s => window.rtcsound.microphoneState === s", state, 10_000),
                 "microphone never reached '" + state + "'");
     }
 
@@ -80,7 +79,7 @@ class MicrophoneIT {
             PageAudio.awaitState(tab, "available", 20_000);
             PageAudio.awaitPackets(tab, 5000);
             tab.page().click("#microphone");
-            awaitMicrophone(tab.page(), "on");
+            awaitMicrophone(tab, "on");
             assertEquals("microphone on", tab.page().textContent("#microphone-status"));
             Sleep.millis(1000);
 
@@ -90,7 +89,7 @@ class MicrophoneIT {
             for (int attempt = 1; attempt < 5 && Math.abs(heardByDesktop.frequency() - MICROPHONE_HZ) > 10; attempt++) {
                 heardByDesktop = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
             }
-            PageAudio.Heard heardByPage = PageAudio.listen(tab.page(), 1000);
+            PageAudio.Heard heardByPage = PageAudio.listen(tab, 1000);
             System.out.printf("microphone: the desktop hears %.1f Hz at rms %.3f; the page hears %s%n",
                     heardByDesktop.frequency(), heardByDesktop.rms(), heardByPage);
             assertTrue(Math.abs(heardByDesktop.frequency() - MICROPHONE_HZ) <= 10,
@@ -100,7 +99,7 @@ class MicrophoneIT {
                     "the page still hears the desktop: " + heardByPage);
 
             tab.page().click("#mute");
-            awaitMicrophone(tab.page(), "muted");
+            awaitMicrophone(tab, "muted");
             Sleep.millis(700);
             PulseAudioDaemon.Recording muted = parts.pulse().record("@DEFAULT_SOURCE@", 800);
             System.out.printf("microphone muted: rms %.5f%n", muted.rms());
@@ -109,13 +108,13 @@ class MicrophoneIT {
 
             // Turned off, the browser stops sending: its stream leaves the desktop's PulseAudio.
             tab.page().click("#microphone");
-            awaitMicrophone(tab.page(), "off");
+            awaitMicrophone(tab, "off");
             assertMicrophoneStreamGone();
             assertSoundPlaysOn(tab);
 
             // Turned on again, the same call carries it again.
             tab.page().click("#microphone");
-            awaitMicrophone(tab.page(), "on");
+            awaitMicrophone(tab, "on");
             Sleep.millis(1000);
             PulseAudioDaemon.Recording again = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
             System.out.printf("microphone on again: %.1f Hz at rms %.3f%n", again.frequency(), again.rms());
@@ -125,7 +124,7 @@ class MicrophoneIT {
             // The device goes away. A fake capture device cannot be unplugged, so the test
             // fires the 'ended' event a browser fires then on the track.
             tab.page().evaluate("window.rtcsound.microphone.dispatchEvent(new Event('ended'))");
-            awaitMicrophone(tab.page(), "unavailable");
+            awaitMicrophone(tab, "unavailable");
             assertEquals("the microphone was disconnected", tab.page().textContent("#microphone-status"));
             assertMicrophoneStreamGone();
             assertSoundPlaysOn(tab);
@@ -147,9 +146,9 @@ class MicrophoneIT {
 
     private static void assertSoundPlaysOn(Chromium.Tab tab) {
         assertEquals("available", tab.page().evaluate("window.rtcsound.state"));
-        long before = PageAudio.inbound(tab.page()).packetsReceived();
+        long before = PageAudio.inbound(tab).packetsReceived();
         Sleep.millis(300);
-        assertTrue(PageAudio.inbound(tab.page()).packetsReceived() > before, "sound plays on");
+        assertTrue(PageAudio.inbound(tab).packetsReceived() > before, "sound plays on");
     }
 
     @Test
@@ -157,7 +156,7 @@ class MicrophoneIT {
         try (Chromium.Tab tab = plainChromium.open(parts.liberty().httpsUri("/?uid=shy"))) {
             PageAudio.awaitState(tab, "available", 20_000);
             tab.page().click("#microphone");
-            assertTrue(PageAudio.waitFor(tab.page(),
+            assertTrue(PageAudio.waitFor(tab,
                     "() => ['denied', 'unavailable'].includes(window.rtcsound.microphoneState)", null, 10_000));
             assertTrue(tab.page().textContent("#microphone-status").startsWith("microphone blocked")
                     || tab.page().textContent("#microphone-status").equals("no microphone"),
@@ -166,7 +165,7 @@ class MicrophoneIT {
             assertEquals("available", tab.page().evaluate("window.rtcsound.state"));
             PageAudio.Inbound before = PageAudio.awaitPackets(tab, 5000);
             Sleep.millis(300);
-            assertTrue(PageAudio.inbound(tab.page()).packetsReceived() > before.packetsReceived(), "sound plays on");
+            assertTrue(PageAudio.inbound(tab).packetsReceived() > before.packetsReceived(), "sound plays on");
         }
     }
 }

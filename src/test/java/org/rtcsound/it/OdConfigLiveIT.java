@@ -145,7 +145,7 @@ class OdConfigLiveIT {
             replaceOdConfig("webrtc.enable : False\n");
             parts.liberty().awaitConfig(c -> !c.getJsonObject("values").getBoolean("webrtc.enable"), WAIT);
 
-            PageAudio.Heard heard = PageAudio.listen(playing.page(), 1000);
+            PageAudio.Heard heard = PageAudio.listen(playing, 1000);
             assertTrue(Math.abs(heard.peakHz() - 880) <= 2 * heard.binHz(), "the playing call goes on: " + heard);
             assertEquals("available", playing.page().evaluate("window.rtcsound.state"));
 

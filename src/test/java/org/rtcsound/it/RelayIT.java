@@ -49,9 +49,9 @@ class RelayIT {
         try (Chromium.Tab tab = rig.chromium().open(rig.server().httpsUri("/#jwt_token=" + TestTokens.user("relay")))) {
             PageAudio.awaitState(tab, "available", 20_000);
             PageAudio.awaitPackets(tab, 5000);
-            PageAudio.Heard heard = PageAudio.listen(tab.page(), 1000);
+            PageAudio.Heard heard = PageAudio.listen(tab, 1000);
             assertTrue(Math.abs(heard.peakHz() - 523) <= 2 * heard.binHz(), "heard " + heard);
-            String pair = PageAudio.selectedPair(tab.page());
+            String pair = PageAudio.selectedPair(tab);
             assertTrue(pair.startsWith("relay/"), "the selected pair's local candidate is a relay: " + pair);
         } finally {
             paplay.destroy();

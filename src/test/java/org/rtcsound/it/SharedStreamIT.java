@@ -120,9 +120,9 @@ class SharedStreamIT {
                 PageAudio.assertHears(leaving, 600);
             }
             awaitListeners(SERVER_A, 1);
-            long before = PageAudio.inbound(staying.page()).packetsReceived();
+            long before = PageAudio.inbound(staying).packetsReceived();
             PageAudio.assertHears(staying, 600);
-            long after = PageAudio.inbound(staying.page()).packetsReceived();
+            long after = PageAudio.inbound(staying).packetsReceived();
             assertTrue(after - before >= 50, "packets kept coming after the other tab left: " + before + " -> " + after);
             assertEquals(1, rtcsoundRecordings(desktopA));
         }

@@ -153,7 +153,7 @@ class SignallingFuzzIT {
         try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=steady"))) {
             PageAudio.awaitState(tab, "available", 20_000);
             PageAudio.awaitPackets(tab, 5000);
-            long packetsBefore = PageAudio.inbound(tab.page()).packetsReceived();
+            long packetsBefore = PageAudio.inbound(tab).packetsReceived();
 
             List<String> valid = validFrames();
             long deadline = System.nanoTime() + BUDGET.toNanos();
@@ -179,10 +179,10 @@ class SignallingFuzzIT {
 
             assertEquals(200, parts.liberty().get("/health/ready").statusCode(), "server still up");
             assertEquals("available", tab.page().evaluate("window.rtcsound.state"));
-            long packetsAfter = PageAudio.inbound(tab.page()).packetsReceived();
+            long packetsAfter = PageAudio.inbound(tab).packetsReceived();
             assertTrue(packetsAfter > packetsBefore, "the playing session stalled: " + packetsBefore + " -> "
                     + packetsAfter);
-            PageAudio.Heard heard = PageAudio.listen(tab.page(), 1000);
+            PageAudio.Heard heard = PageAudio.listen(tab, 1000);
             assertTrue(Math.abs(heard.peakHz() - 660) <= 2 * heard.binHz(), "still hears the desktop: " + heard);
         } finally {
             tone.destroy();

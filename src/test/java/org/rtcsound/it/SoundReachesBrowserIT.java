@@ -66,9 +66,9 @@ class SoundReachesBrowserIT {
         Process paplay = parts.pulse().play(wav, "virtspk");
         try {
             Sleep.millis(500);
-            PageAudio.Inbound before = PageAudio.inbound(tab.page());
-            PageAudio.Heard heard = PageAudio.listen(tab.page(), 1000);
-            return new Listening(before, heard, PageAudio.inbound(tab.page()));
+            PageAudio.Inbound before = PageAudio.inbound(tab);
+            PageAudio.Heard heard = PageAudio.listen(tab, 1000);
+            return new Listening(before, heard, PageAudio.inbound(tab));
         } finally {
             paplay.destroy();
         }
@@ -101,7 +101,7 @@ class SoundReachesBrowserIT {
         try (Chromium.Tab tab = chromium.open(parts.liberty().httpUri("/?uid=carol"))) {
             PageAudio.awaitState(tab, "insecure", TIMEOUT_MS);
             assertEquals("WebRTC sound needs a secure (https) page", tab.page().textContent("#status"));
-            assertTrue(PageAudio.waitFor(tab.page(),
+            assertTrue(PageAudio.waitFor(tab,
                     "() => document.getElementById('secure-link').href.startsWith('https:')", null, TIMEOUT_MS));
             assertEquals(parts.liberty().httpsUri("/?uid=carol").toString(),
                     tab.page().getAttribute("#secure-link", "href"));

@@ -103,7 +103,7 @@ public final class Chromium implements AutoCloseable {
     }
 
     /** One page in a context of its own; its console lines are kept. */
-    public static final class Tab implements AutoCloseable {
+    public static final class Tab implements BrowserTab, AutoCloseable {
         private final BrowserContext context;
         private final Page page;
         private final List<ConsoleLine> console = new CopyOnWriteArrayList<>();
@@ -118,6 +118,22 @@ public final class Chromium implements AutoCloseable {
             return page;
         }
 
+        @Override
+        public Object evaluate(String function, Object argument) {
+            return page.evaluate(function, argument);
+        }
+
+        @Override
+        public String textContent(String selector) {
+            return page.textContent(selector);
+        }
+
+        @Override
+        public void click(String selector) {
+            page.click(selector);
+        }
+
+        @Override
         public List<String> console() {
             return console.stream().map(ConsoleLine::text).toList();
         }

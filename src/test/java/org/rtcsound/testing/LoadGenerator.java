@@ -76,7 +76,7 @@ public final class LoadGenerator implements AutoCloseable {
             for (int i = 0; i < pageCount; i++) {
                 Chromium.Tab tab = generator.chromium.openServed(server.httpsUri("/load-listeners-" + i + ".html"), html);
                 generator.pages.add(tab);
-                if (!PageAudio.waitFor(tab.page(), "() => window.load?.ready === true", null, 20_000)) {
+                if (!PageAudio.waitFor(tab, "() => window.load?.ready === true", null, 20_000)) {
                     throw new IllegalStateException("the load page did not start; console:\n"
                             + String.join("\n", tab.console()));
                 }
@@ -160,7 +160,7 @@ public final class LoadGenerator implements AutoCloseable {
     public List<Tone> tones() {
         List<Tone> tones = new ArrayList<>();
         for (Chromium.Tab tab : pages) {
-            if (!PageAudio.waitFor(tab.page(), "() => window.load.tones !== null", null, 10_000)) {
+            if (!PageAudio.waitFor(tab, "() => window.load.tones !== null", null, 10_000)) {
                 continue;
             }
             for (Object o : (List<?>) tab.page().evaluate("() => window.load.tones")) {

@@ -2,11 +2,10 @@ package org.rtcsound.testing;
 
 import java.util.Map;
 
-import com.microsoft.playwright.Page;
-
 /**
  * Listens, inside the page, to what rtcsound's client receives: a WebAudio analyser on
  * the remote stream (the frequency and level heard) and the peer connection's getStats.
+ * The same page-side functions run in Chromium and in Firefox.
  */
 public final class PageAudio {
 
@@ -25,33 +24,33 @@ public final class PageAudio {
      * The page plays sound of this frequency: it connects, packets arrive and a second of
      * what it decodes peaks within two analyser bins of {@code frequency}.
      */
-    public static void assertHears(Chromium.Tab tab, int frequency) {
+    public static void assertHears(BrowserTab tab, int frequency) {
         awaitState(tab, "available", 20_000);
         awaitPackets(tab, 5000);
-        Heard heard = listen(tab.page(), 1000);
+        Heard heard = listen(tab, 1000);
         if (Math.abs(heard.peakHz() - frequency) > 2 * heard.binHz()) {
             throw new AssertionError("expected " + frequency + " Hz, heard " + heard);
         }
     }
 
     /** Waits for the client's state; on timeout, fails with what the page showed and logged. */
-    public static void awaitState(Chromium.Tab tab, String state, double timeoutMillis) {
-        if (!waitFor(tab.page(), "s => !!window.rtcsound && window.rtcsound.state === s", state, timeoutMillis)) {
+    public static void awaitState(BrowserTab tab, String state, double timeoutMillis) {
+        if (!waitFor(tab, "s => !!window.rtcsound && window.rtcsound.state === s", state, timeoutMillis)) {
             throw new AssertionError("page never reached state '" + state + "'; it shows '"
-                    + tab.page().textContent("#status") + "'; console:\n" + String.join("\n", tab.console()));
+                    + tab.textContent("#status") + "'; console:\n" + String.join("\n", tab.console()));
         }
     }
 
     /**
      * Polls a predicate (a function of one argument) in the page every 20 ms; true once it
      * holds. Playwright's waitForFunction evaluates strings with eval, which the page's
-     * Content-Security-Policy rightly forbids; a function called through the DevTools
-     * protocol is not subject to it.
+     * Content-Security-Policy rightly forbids; a function called through the browser's
+     * automation protocol (DevTools, WebDriver BiDi) is not subject to it.
      */
-    public static boolean waitFor(Page page, String predicate, Object argument, double timeoutMillis) {
+    public static boolean waitFor(BrowserTab tab, String predicate, Object argument, double timeoutMillis) {
         long deadline = System.nanoTime() + (long) (timeoutMillis * 1_000_000);
         while (true) {
-            if (Boolean.TRUE.equals(page.evaluate(predicate, argument))) {
+            if (Boolean.TRUE.equals(tab.evaluate(predicate, argument))) {
                 return true;
             }
             if (System.nanoTime() > deadline) {
@@ -66,12 +65,12 @@ public final class PageAudio {
      * null sink gets its first data only when the sink's current block ends: PulseAudio 16
      * renders an idle null sink in 2 s blocks (measured here: 2.0 s with parec too).
      */
-    public static Inbound awaitPackets(Chromium.Tab tab, long timeoutMillis) {
+    public static Inbound awaitPackets(BrowserTab tab, long timeoutMillis) {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        Inbound inbound = inbound(tab.page());
+        Inbound inbound = inbound(tab);
         while (inbound.packetsReceived() == 0 && System.nanoTime() < deadline) {
             Sleep.millis(20);
-            inbound = inbound(tab.page());
+            inbound = inbound(tab);
         }
         if (inbound.packetsReceived() == 0) {
             throw new AssertionError("no audio packets within " + timeoutMillis + " ms");
@@ -84,8 +83,8 @@ public final class PageAudio {
      * The power of spectra taken every 100 ms is summed, so that one concealed packet
      * (a smeared snapshot on a loaded machine) cannot move the peak.
      */
-    public static Heard listen(Page page, int millis) {
-        Map<?, ?> r = (Map<?, ?>) page.evaluate("""
+    public static Heard listen(BrowserTab tab, int millis) {
+        Map<?, ?> r = (Map<?, ?>) tab.evaluate("""
                 async (millis) => {
                   const ctx = new AudioContext({ sampleRate: 48000 });
                   await ctx.resume();
@@ -121,8 +120,8 @@ public final class PageAudio {
         return new Heard(number(r, "peakHz"), number(r, "peakDb"), number(r, "binHz"), number(r, "rms"));
     }
 
-    public static Inbound inbound(Page page) {
-        Map<?, ?> r = (Map<?, ?>) page.evaluate("""
+    public static Inbound inbound(BrowserTab tab) {
+        Map<?, ?> r = (Map<?, ?>) tab.evaluate("""
                 async () => {
                   const stats = await window.rtcsound.peerConnection.getStats();
                   for (const report of stats.values()) {
@@ -137,8 +136,8 @@ public final class PageAudio {
     }
 
     /** The candidate types (host, srflx, prflx, relay) of the pair the page's connection selected. */
-    public static String selectedPair(Page page) {
-        return (String) page.evaluate("""
+    public static String selectedPair(BrowserTab tab) {
+        return (String) tab.evaluate("""
                 async () => {
                   const stats = await window.rtcsound.peerConnection.getStats();
                   for (const transport of stats.values()) {
