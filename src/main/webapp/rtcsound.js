@@ -16,6 +16,10 @@
 const CONNECT_TIMEOUT_MS = 4000;
 /** A connected call that receives no audio packet for this long is rebuilt (the server sends 100 a second, silence included). */
 const STALL_MS = 3000;
+/** The server is stopping (1012, service restart) or going away (1001): call again at once, and often. */
+const RESTARTING = [1001, 1012];
+/** While a server restarts, the page tries this often (for up to a minute), not with the growing backoff. */
+const RESTART_RETRY_MS = 500;
 /** The close code of a call an operator ended (the server's CloseCode.ENDED_BY_OPERATOR). */
 const ENDED_BY_OPERATOR = 4000;
 
@@ -306,6 +310,7 @@ export class RtcSound extends EventTarget {
   #updateAvailability() {
     if (this.playing && this.peerConnection?.connectionState === 'connected') {
       this.retries = 0;
+      this.restartingUntil = 0;
       this.#setState('available', STATES.available);
     }
   }
@@ -324,8 +329,15 @@ export class RtcSound extends EventTarget {
       this.stopped = true;
       return;
     }
-    // Back off 0.5 s, 1 s, 2 s ... up to 10 s, for as long as it takes.
-    const delay = Math.min(10000, 500 * 2 ** this.retries++);
+    if (RESTARTING.includes(event.code)) {
+      this.restartingUntil = performance.now() + 60000;
+    }
+    // Back off 0.5 s, 1 s, 2 s ... up to 10 s, for as long as it takes; right after a server
+    // said it restarts, try again at once and then every RESTART_RETRY_MS, so that the page
+    // hears again within a second of a replica being ready.
+    const restarting = performance.now() < (this.restartingUntil ?? 0);
+    const delay = RESTARTING.includes(event.code) ? 0
+      : restarting ? RESTART_RETRY_MS : Math.min(10000, 500 * 2 ** this.retries++);
     if (this.state !== 'error') {
       this.#setState('waiting', STATES.waiting);
     }

@@ -13,6 +13,8 @@ public final class CloseCode {
     /** 1013, try again later: a session limit is reached. */
     public static final int TRY_AGAIN_LATER = 1013;
 
+    /** 1012, service restart: this server is stopping; the page calls again at once, on whichever replica answers. */
+    public static final int SERVICE_RESTART = 1012;
     /** 4000, an operator ended the call: the page says so and does not call again by itself. */
     public static final int ENDED_BY_OPERATOR = 4000;
 

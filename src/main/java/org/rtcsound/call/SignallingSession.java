@@ -73,6 +73,16 @@ public final class SignallingSession {
         return released;
     }
 
+    /**
+     * This server is stopping: the call's media is released now, and the browser is told to
+     * call again at once ({@link CloseCode#SERVICE_RESTART}), to whichever replica answers.
+     */
+    public CompletableFuture<Void> serverStopping() {
+        CompletableFuture<Void> released = onClose();
+        transport.close(CloseCode.SERVICE_RESTART, "server restarting");
+        return released;
+    }
+
     /** The connection is open; {@code handshakeToken} came with it (subprotocol or query), or is null. */
     public void onOpen(String handshakeToken) {
         if (handshakeToken != null) {

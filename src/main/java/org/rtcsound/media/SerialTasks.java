@@ -18,7 +18,15 @@ public final class SerialTasks implements SerialWork {
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
     public SerialTasks(Executor executor, Consumer<Throwable> onFailure) {
-        this.executor = executor;
+        this.executor = command -> {
+            try {
+                executor.execute(command);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The server is stopping and its executor takes no more work: the task (a
+                // call's release, typically) still runs, here, after the ones before it.
+                command.run();
+            }
+        };
         this.onFailure = onFailure;
     }
 

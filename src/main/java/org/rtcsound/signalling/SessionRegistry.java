@@ -27,6 +27,11 @@ public class SessionRegistry {
                 .sorted(java.util.Comparator.comparing(SignallingSession.View::openedAt)).toList();
     }
 
+    /** Every open session. */
+    public java.util.List<SignallingSession> all() {
+        return java.util.List.copyOf(sessions.values());
+    }
+
     /** The open session with this id. */
     public java.util.Optional<SignallingSession> find(String id) {
         return java.util.Optional.ofNullable(sessions.get(id));

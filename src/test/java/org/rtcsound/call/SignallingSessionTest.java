@@ -493,6 +493,14 @@ class SignallingSessionTest {
     }
 
     @Test
+    void aStoppingServerReleasesTheCallAndTellsTheBrowserToCallAgain() {
+        FakePeer peer = signedInAndOffered();
+        assertTrue(session.serverStopping().isDone());
+        assertTrue(peer.closed);
+        assertEquals(CloseCode.SERVICE_RESTART, transport.closeCode);
+    }
+
+    @Test
     void closingBeforeAnyCallHasNothingToRelease() {
         assertTrue(session.onClose().isDone());
         session.onOpen(TOKEN);

@@ -144,6 +144,13 @@ class HelmChartIT {
     }
 
     @Test
+    void aStoppingPodWaitsOutOfTheServiceBeforeLibertyStops() {
+        Map<String, Object> container = at(only(render(), "Deployment", "sound"), "spec", "template", "spec",
+                "containers", 0);
+        assertEquals(List.of("sleep", "5"), at(container, "lifecycle", "preStop", "exec", "command"));
+    }
+
+    @Test
     void theOdConfigConfigMapHasTheKeyRtcsoundReadsAndItParses() throws Exception {
         Map<String, Object> configMap = only(render(), "ConfigMap", "abcdesktop-config");
         String odConfig = at(configMap, "data", "od.config");

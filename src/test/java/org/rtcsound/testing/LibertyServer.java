@@ -23,6 +23,8 @@ import jakarta.json.JsonObject;
  */
 public final class LibertyServer implements AutoCloseable {
 
+    private Map<String, String> environment = Map.of();
+
     private final Path wlp;
     private final String name;
     private final String host;
@@ -61,9 +63,17 @@ public final class LibertyServer implements AutoCloseable {
         if (!host.equals("localhost")) {
             environment.put("RTCSOUND_HOST", "*");
         }
+        server.environment = environment;
         Processes.run(server.serverCommand("start"), environment, 120);
         server.awaitReady(Duration.ofSeconds(90));
         return server;
+    }
+
+    /** Stops the server (as a pod going away does) and starts it again with the same settings; returns once ready. */
+    public void restart() {
+        command("stop");
+        Processes.run(serverCommand("start"), environment, 120);
+        awaitReady(Duration.ofSeconds(90));
     }
 
     private List<String> serverCommand(String verb) {
