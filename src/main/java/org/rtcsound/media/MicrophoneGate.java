@@ -9,9 +9,12 @@ import org.rtcsound.desktop.PulseCookie;
 /**
  * The browser's microphone has a stream in the desktop's PulseAudio only while the browser
  * sends: once no RTP has arrived for {@link #IDLE_MILLIS} (the user turned the microphone
- * off, or it was unplugged) the valve drops and pulsesink goes to NULL, so its sink-input
+ * off, or it was unplugged) the valve drops and pulsesink goes to READY, so its sink-input
  * is gone; when RTP flows again, pulsesink plays and the valve opens (it re-sends the
- * caps). Activity is read from rtpopusdepay's {@code stats} every {@link #POLL_MILLIS}, so
+ * caps). Never to NULL while the call lasts: a caps query reaching a pulsesink in NULL when
+ * no other pulsesink of the process is open locks pulsesink's shared mainloop, which is
+ * gone, and libpulse aborts the whole server ("Assertion 'm' failed ...
+ * pa_threaded_mainloop_lock()", seen once in a full suite run). Activity is read from rtpopusdepay's {@code stats} every {@link #POLL_MILLIS}, so
  * the media path carries no Java callback per buffer.
  */
 final class MicrophoneGate {
@@ -50,15 +53,15 @@ final class MicrophoneGate {
             }
         } else if (open && now - lastActivity > IDLE_MILLIS * 1_000_000) {
             valve.set("drop", true);
-            sink.setState(State.NULL);
+            sink.setState(State.READY);
             open = false;
         }
     }
 
-    /** Gives the sink back to the pipeline, stopped: the call is ending. */
+    /** Gives the sink back to its bin, which stops it with the rest of the call (all READY first, then NULL). */
     void close() {
+        valve.set("drop", true);
         sink.setLockedState(false);
-        sink.setState(State.NULL);
         depayloader.dispose();
         valve.dispose();
         sink.dispose();

@@ -18,6 +18,7 @@ import org.freedesktop.gstreamer.Pad;
 import org.freedesktop.gstreamer.PadDirection;
 import org.freedesktop.gstreamer.Promise;
 import org.freedesktop.gstreamer.SDPMessage;
+import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.webrtc.WebRTCBin;
 import org.freedesktop.gstreamer.webrtc.WebRTCICEGatheringState;
 import org.freedesktop.gstreamer.webrtc.WebRTCSDPType;
@@ -248,6 +249,16 @@ final class StreamListener implements MediaPeer {
                 sink.dispose();
                 branch.add(microphone);
                 PulseCookies.open(desktop.cookie(), microphone::syncStateWithParent);
+                if (!reachedDesktop(microphone)) {
+                    // The desktop's PulseAudio took no connection (its bus error says why, as a
+                    // warning): the browser's microphone goes nowhere, and the call goes on.
+                    // A pulsesink left in NULL must never be linked (see MicrophoneGate).
+                    microphone.setState(State.NULL);
+                    branch.remove(microphone);
+                    microphone.dispose();
+                    discard(pad);
+                    return;
+                }
                 Pad input = microphone.getStaticPad("sink");
                 pad.link(input);
                 input.dispose();
@@ -259,6 +270,27 @@ final class StreamListener implements MediaPeer {
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "linking the browser's microphone failed", e);
         }
+    }
+
+    /** Whether the microphone's pulsesink got past NULL, i.e. is connected to the desktop's PulseAudio. */
+    private static boolean reachedDesktop(Bin microphone) {
+        Element sink = microphone.getElementByName("microphone");
+        try {
+            return sink.getState(0) != State.NULL;
+        } finally {
+            sink.dispose();
+        }
+    }
+
+    /** Takes what the browser sends on {@code pad} and throws it away. */
+    private void discard(Pad pad) {
+        Bin nowhere = Gst.parseBinFromDescription("fakesink sync=false async=false", true);
+        branch.add(nowhere);
+        nowhere.syncStateWithParent();
+        Pad input = nowhere.getStaticPad("sink");
+        pad.link(input);
+        input.dispose();
+        nowhere.dispose();
     }
 
     private void checkMicrophone() {

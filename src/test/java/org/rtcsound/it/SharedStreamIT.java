@@ -191,12 +191,14 @@ class SharedStreamIT {
             long created = status().getJsonNumber("desktopStreamsCreated").longValue();
             desktopA.freeze(Duration.ofSeconds(5)); // longer than the server's 3 s stall watch
             PageAudio.assertHears(alice, 600);
-            assertEquals(stalls + 1, stalls(), "the stall is counted");
             assertTrue(status().getJsonNumber("desktopStreamsCreated").longValue() > created,
                     "the page hears a fresh stream");
-            assertTrue(String.join("\n", alice.console()).contains("starting over")
-                    || String.join("\n", alice.console()).contains("no audio came from its PulseAudio"),
-                    "the page was told or noticed: " + alice.console());
+            // Whichever side notices first heals it: the server's stall watch (counted) or the
+            // page's (no packets for 3 s: it calls again, and the frozen stream goes with its
+            // last listener).
+            String console = String.join("\n", alice.console());
+            assertTrue(stalls() == stalls + 1 || console.contains("No audio for 3000 ms: starting over"),
+                    "the stall was noticed: stalls " + stalls + " -> " + stalls() + ", console:\n" + console);
         }
     }
 
