@@ -75,6 +75,7 @@ final class DesktopStream {
     private String startFailure;
     private Pipeline pipeline;
     private Element fanout;
+    private Element capture;
     private Pad fanoutInput;
     private Bus bus;
     /** Kept to disconnect it: the bus's signal watch holds its listeners (and this stream) until then. */
@@ -153,14 +154,16 @@ final class DesktopStream {
             bus = pipeline.getBus();
             bus.connect(busErrors);
         }
-        Element capture = pipeline.getElementByName("capture");
+        // Kept, not disposed, while the stream lives: gst1-java-core hands the bus handler this very
+        // wrapper as the source of the capture's errors, and a disposed one cannot say its name
+        // (seen: the readable "access denied" lost to "did not start").
+        capture = pipeline.getElementByName("capture");
         if (desktop.server() != null) {
             capture.set("server", desktop.server());
         }
         capture.set("device", desktop.speakerMonitor());
         // The capture connects to the desktop's PulseAudio here, with its cookie (PulseCookies).
         StateChangeReturn opened = PulseCookies.open(desktop.cookie(), () -> capture.setState(State.READY));
-        capture.dispose();
         if (opened == StateChangeReturn.FAILURE || pipeline.play() == StateChangeReturn.FAILURE) {
             // The bus error behind a failed start says what went wrong: give it time to arrive.
             // gst1-java-core hands every pipeline's bus messages to one thread of its own, so
@@ -286,8 +289,17 @@ final class DesktopStream {
     }
 
     private void busError(GstObject source, int code, String message) {
-        String bin = listenerBinOf(source);
-        String name = source == null ? "" : source.getName();
+        String bin;
+        String name;
+        try {
+            bin = listenerBinOf(source);
+            name = source == null ? "" : source.getName();
+        } catch (IllegalStateException disposed) {
+            // A wrapper of ours, disposed before the message was handled: whose it was is lost.
+            LOG.log(Level.FINE, "the source of a bus error is gone", disposed);
+            bin = null;
+            name = "";
+        }
         if (bin != null) {
             StreamListener owner;
             synchronized (lock) {
@@ -298,7 +310,8 @@ final class DesktopStream {
             } else {
                 // A listener's bin on its way out (an error it posted while stopping): its
                 // call is over, and the stream is not at fault.
-                LOG.fine(() -> "error from " + bin + " after it left: " + message);
+                String gone = bin;
+                LOG.fine(() -> "error from " + gone + " after it left: " + message);
             }
         } else if ("capture".equals(name) && message.contains("Access denied")) {
             fail("the desktop's PulseAudio (" + desktop.serverLabel() + ") refused rtcsound (access denied): "
@@ -361,6 +374,7 @@ final class DesktopStream {
             bus.dispose();
             fanoutInput.dispose();
             fanout.dispose();
+            capture.dispose();
             pipeline.dispose();
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "stopping a desktop's stream failed", e);

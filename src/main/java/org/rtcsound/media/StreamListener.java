@@ -90,6 +90,7 @@ final class StreamListener implements MediaPeer {
     private Promise offerRequest;
     private boolean offerApplied;
     private Bin branch;
+    private Element microphoneSink;
     /** Whether the branch is in the stream's pipeline. */
     private boolean inStream;
     private WebRTCBin webrtc;
@@ -241,15 +242,16 @@ final class StreamListener implements MediaPeer {
                     return; // one m-line, one microphone
                 }
                 Bin microphone = Gst.parseBinFromDescription(MICROPHONE, true);
-                Element sink = microphone.getElementByName("microphone");
+                // Kept while the call lasts: the bus handler gets this very wrapper as the source
+                // of the sink's errors (see DesktopStream's capture).
+                microphoneSink = microphone.getElementByName("microphone");
                 if (desktop.server() != null) {
-                    sink.set("server", desktop.server());
+                    microphoneSink.set("server", desktop.server());
                 }
-                sink.set("device", desktop.microphoneSink());
-                sink.dispose();
+                microphoneSink.set("device", desktop.microphoneSink());
                 branch.add(microphone);
                 PulseCookies.open(desktop.cookie(), microphone::syncStateWithParent);
-                if (!reachedDesktop(microphone)) {
+                if (microphoneSink.getState(0) == State.NULL) {
                     // The desktop's PulseAudio took no connection (its bus error says why, as a
                     // warning): the browser's microphone goes nowhere, and the call goes on.
                     // A pulsesink left in NULL must never be linked (see MicrophoneGate).
@@ -269,16 +271,6 @@ final class StreamListener implements MediaPeer {
             }
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "linking the browser's microphone failed", e);
-        }
-    }
-
-    /** Whether the microphone's pulsesink got past NULL, i.e. is connected to the desktop's PulseAudio. */
-    private static boolean reachedDesktop(Bin microphone) {
-        Element sink = microphone.getElementByName("microphone");
-        try {
-            return sink.getState(0) != State.NULL;
-        } finally {
-            sink.dispose();
         }
     }
 
@@ -438,6 +430,9 @@ final class StreamListener implements MediaPeer {
             if (inStream) {
                 stream.unfeed(branch);
                 stream.remove(branch);
+            }
+            if (microphoneSink != null) {
+                microphoneSink.dispose();
             }
             if (branch != null) {
                 webrtc.dispose();
