@@ -21,6 +21,7 @@ import org.freedesktop.gstreamer.PadProbeType;
 import org.freedesktop.gstreamer.Pipeline;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.StateChangeReturn;
+import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.event.ReconfigureEvent;
 import org.rtcsound.desktop.PulseAudioDesktop;
 
@@ -45,12 +46,15 @@ final class DesktopStream {
     // frames in the low-delay mode, and a leaky queue so a stall never piles up delay.
     // The tee drops what no listener takes while the stream lingers. Each listener packs
     // its own RTP, so that each webrtcbin negotiates its own SSRC and sequence numbers with
-    // a payloader of its own; packing costs next to nothing beside encoding.
+    // a payloader of its own; packing costs next to nothing beside encoding. identity counts
+    // the encoded frames (its stats, read once a second for the stall watch, so the media
+    // path carries no Java callback per buffer).
     private static final String DESCRIPTION = String.join(" ",
             "pulsesrc name=capture client-name=rtcsound buffer-time=100000 latency-time=10000 do-timestamp=true",
             "! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2",
             "! queue max-size-time=40000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
             "! opusenc audio-type=restricted-lowdelay frame-size=10 bitrate=128000 bitrate-type=cbr",
+            "! identity name=encoded silent=true",
             "! tee name=fanout allow-not-linked=true");
 
     private static final String LISTENER_PREFIX = "listener-";
@@ -68,14 +72,13 @@ final class DesktopStream {
     /** Listener bins in the pipeline, by bin name. */
     private final Map<String, StreamListener> attached = new HashMap<>();
 
-    private final java.util.concurrent.atomic.AtomicLong frames = new java.util.concurrent.atomic.AtomicLong();
     private long framesSeen;
     private long framesSeenAt;
     private boolean startAttempted;
-    private String startFailure;
     private Pipeline pipeline;
     private Element fanout;
     private Element capture;
+    private Element encoded;
     private Pad fanoutInput;
     private Bus bus;
     /** Kept to disconnect it: the bus's signal watch holds its listeners (and this stream) until then. */
@@ -115,23 +118,18 @@ final class DesktopStream {
             if (!startAttempted) {
                 startAttempted = true;
                 try {
-                    startFailure = startPipeline();
+                    startPipeline();
                 } catch (RuntimeException | Error e) {
                     LOG.log(Level.WARNING, "starting a desktop's stream failed", e);
                     fail("the sound pipeline did not start: " + e.getClass().getSimpleName());
-                    startFailure = failure();
                 }
             }
-            if (startFailure != null) {
-                return startFailure;
-            }
         }
-        synchronized (lock) {
-            return failure;
-        }
+        return failure();
     }
 
-    private String startPipeline() {
+    /** Builds and plays the pipeline; a start that fails leaves the stream failed, with why. */
+    private void startPipeline() {
         synchronized (lock) {
             pipeline = (Pipeline) Gst.parseLaunch(DESCRIPTION);
             LIVE.incrementAndGet();
@@ -146,11 +144,7 @@ final class DesktopStream {
             fanoutInput = fanout.getStaticPad("sink");
             fanoutInput.addProbe(PadProbeType.EVENT_UPSTREAM, (pad, info) ->
                     info.getEvent() instanceof ReconfigureEvent ? PadProbeReturn.DROP : PadProbeReturn.OK);
-            // Encoded frames counted for the stall watch (100 a second: a counter, nothing more).
-            fanoutInput.addProbe(PadProbeType.BUFFER, (pad, info) -> {
-                frames.incrementAndGet();
-                return PadProbeReturn.OK;
-            });
+            encoded = pipeline.getElementByName("encoded");
             bus = pipeline.getBus();
             bus.connect(busErrors);
         }
@@ -173,9 +167,7 @@ final class DesktopStream {
                 pause();
             }
             fail("the sound pipeline did not start");
-            return failure();
         }
-        return null;
     }
 
     private static void pause() {
@@ -193,11 +185,12 @@ final class DesktopStream {
      * next listener starts a fresh stream.
      */
     boolean failIfStalled(long now) {
+        long count;
         synchronized (lock) {
             if (pipeline == null || stopped || failure != null) {
                 return false;
             }
-            long count = frames.get();
+            count = encodedFrames();
             if (framesSeenAt == 0 || count != framesSeen) {
                 framesSeen = count;
                 framesSeenAt = now;
@@ -208,8 +201,21 @@ final class DesktopStream {
             }
         }
         fail("the desktop's sound stopped: no audio came from its PulseAudio (" + desktop.serverLabel() + ") for "
-                + (frames.get() == 0 ? FIRST_FRAME_NANOS : STALL_NANOS) / 1_000_000_000L + " s");
+                + (count == 0 ? FIRST_FRAME_NANOS : STALL_NANOS) / 1_000_000_000L + " s");
         return true;
+    }
+
+    /** Encoded frames so far, from identity's stats. */
+    private long encodedFrames() {
+        Object stats = encoded.get("stats");
+        if (!(stats instanceof Structure structure)) {
+            return framesSeen;
+        }
+        try {
+            return ((Number) structure.getValue("num-buffers")).longValue();
+        } finally {
+            structure.dispose();
+        }
     }
 
     /** Why the stream failed, or null while it plays. */
@@ -375,6 +381,7 @@ final class DesktopStream {
             fanoutInput.dispose();
             fanout.dispose();
             capture.dispose();
+            encoded.dispose();
             pipeline.dispose();
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "stopping a desktop's stream failed", e);

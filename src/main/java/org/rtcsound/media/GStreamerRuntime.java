@@ -37,6 +37,7 @@ public class GStreamerRuntime {
         ELEMENTS.put("rtpopusdepay", "gstreamer1.0-plugins-good");
         ELEMENTS.put("webrtcbin", "gstreamer1.0-plugins-bad");
         ELEMENTS.put("nicesrc", "gstreamer1.0-nice");
+        ELEMENTS.put("errorignore", "gstreamer1.0-plugins-bad");
     }
 
     private volatile String problem = "GStreamer is not initialised yet";

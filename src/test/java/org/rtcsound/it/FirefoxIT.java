@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.rtcsound.testing.BrowserTab;
 import org.rtcsound.testing.Firefox;
 import org.rtcsound.testing.PageAudio;
 import org.rtcsound.testing.PulseAudioDaemon;
@@ -66,14 +65,14 @@ class FirefoxIT {
             PageAudio.awaitState(tab, "available", TIMEOUT_MS);
             assertEquals("sound available", tab.textContent("#status"));
             tab.screenshot(parts.work().resolve("firefox-sound-available.png"));
-            Listening result = listenWhilePlaying(tab, tone);
+            PageAudio.Listening result = PageAudio.listenWhilePlaying(tab, parts.pulse(), tone);
             System.out.printf("Firefox: played %d Hz, heard %s; %s -> %s%n", frequency, result.heard(),
                     result.before(), result.after());
             assertTrue(Math.abs(result.heard().peakHz() - frequency) <= 2 * result.heard().binHz(),
                     "played " + frequency + " Hz, heard " + result.heard());
             assertTrue(result.heard().rms() > 0.05, "level too low: " + result.heard());
             assertTrue(result.after().packetsReceived() > result.before().packetsReceived(), "packets: " + result);
-            assertTheSeedsStepsWereLogged(tab.console());
+            PageAudio.assertTheSeedsStepsWereLogged(tab.console());
         }
     }
 
@@ -82,7 +81,7 @@ class FirefoxIT {
         Path silence = Tones.silence(parts.work().resolve("firefox-silence.wav"), 10);
         try (Firefox.Tab tab = firefox.open(parts.liberty().httpsUri("/?uid=quietfox"))) {
             PageAudio.awaitState(tab, "available", TIMEOUT_MS);
-            Listening result = listenWhilePlaying(tab, silence);
+            PageAudio.Listening result = PageAudio.listenWhilePlaying(tab, parts.pulse(), silence);
             System.out.printf("Firefox: silence heard as %s%n", result.heard());
             assertTrue(result.after().packetsReceived() > result.before().packetsReceived(), "still streaming: " + result);
             assertTrue(result.heard().rms() < 0.001, "silence expected: " + result);
@@ -174,29 +173,4 @@ class FirefoxIT {
         }
     }
 
-    /** What the page heard while the desktop played a file, with getStats before and after. */
-    private record Listening(PageAudio.Inbound before, PageAudio.Heard heard, PageAudio.Inbound after) {
-    }
-
-    private Listening listenWhilePlaying(BrowserTab tab, Path wav) {
-        PageAudio.awaitPackets(tab, 5000);
-        Process paplay = parts.pulse().play(wav, "virtspk");
-        try {
-            Sleep.millis(500);
-            PageAudio.Inbound before = PageAudio.inbound(tab);
-            PageAudio.Heard heard = PageAudio.listen(tab, 1000);
-            return new Listening(before, heard, PageAudio.inbound(tab));
-        } finally {
-            paplay.destroy();
-        }
-    }
-
-    private static void assertTheSeedsStepsWereLogged(List<String> console) {
-        String all = String.join("\n", console);
-        for (String step : List.of("rtc_configuration", "Created peer connection for call",
-                "Got remote description", "Local stream answer", "Exchange from foundation",
-                "ICE Candidate was null, done")) {
-            assertTrue(all.contains(step), "console lacks '" + step + "':\n" + all);
-        }
-    }
 }

@@ -3,19 +3,24 @@ package org.rtcsound.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.rtcsound.testing.Processes;
 import org.rtcsound.testing.SignallingClient;
 import org.rtcsound.testing.Suite;
 import org.rtcsound.testing.TestTokens;
 
 /**
- * {@code /metrics} in Prometheus' format, open to a scraper without credentials: what is open
+ * {@code /metrics} in Prometheus' format (read here by Prometheus' own parser), open to a scraper
+ * without credentials: what is open
  * (calls, listeners, desktop streams) follows a real call, and calls opened and refused by
  * kind are counted; no figure names a user or holds a token.
  */
@@ -23,6 +28,8 @@ import org.rtcsound.testing.TestTokens;
 class MetricsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final Path PARSER = Path.of("src/test/python/prometheus_families.py").toAbsolutePath();
 
     private final Suite.Parts parts;
 
@@ -30,54 +37,79 @@ class MetricsIT {
         this.parts = parts;
     }
 
-    private String scrape() {
-        HttpResponse<String> response = parts.liberty().get("/metrics?scope=application");
-        assertEquals(200, response.statusCode(), response.body());
-        return response.body();
+    /** One sample as the reference parser read it. */
+    private record Sample(String type, String name, String labels, double value) {
     }
 
-    /** The value of an application metric, with {@code tags} (e.g. {@code reason="no-desktop"}) among its labels; 0 if absent. */
-    private static double value(String scrape, String name, String tags) {
-        Pattern line = Pattern.compile("^" + Pattern.quote(name) + "\\{([^}]*)\\} (\\S+)$", Pattern.MULTILINE);
-        Matcher matcher = line.matcher(scrape);
-        while (matcher.find()) {
-            if (matcher.group(1).contains(tags)) {
-                return Double.parseDouble(matcher.group(2));
-            }
+    /** What the server scrapes to, read by Prometheus' own Python parser (Debian's python3-prometheus-client). */
+    private record Scrape(String text, List<Sample> samples) {
+        /** The value of a sample whose labels contain {@code tags} (e.g. {@code "reason": "no-desktop"}); 0 if absent. */
+        double value(String name, String tags) {
+            return samples.stream().filter(s -> s.name().equals(name) && s.labels().contains(tags))
+                    .mapToDouble(Sample::value).findFirst().orElse(0);
         }
-        return 0;
+
+        String type(String name) {
+            return samples.stream().filter(s -> s.name().equals(name)).map(Sample::type).findFirst().orElse("none");
+        }
+    }
+
+    private Scrape scrape() {
+        HttpResponse<String> response = parts.liberty().get("/metrics?scope=application");
+        assertEquals(200, response.statusCode(), response.body());
+        if (!Files.isExecutable(PYTHON)) {
+            throw new AssertionError(PYTHON + " is missing: install the Debian packages python3 and"
+                    + " python3-prometheus-client (./rtcsound test installs them)");
+        }
+        try {
+            Path file = parts.work().resolve("metrics.txt");
+            Files.writeString(file, response.body());
+            String parsed = Processes.run(List.of(PYTHON.toString(), "-s", PARSER.toString(), file.toString()),
+                    Map.of(), 30);
+            List<Sample> samples = parsed.lines().map(line -> line.split(" ", 2)).map(typeAndRest -> {
+                String rest = typeAndRest[1];
+                String name = rest.substring(0, rest.indexOf(' '));
+                String labels = rest.substring(name.length() + 1, rest.lastIndexOf(' '));
+                return new Sample(typeAndRest[0], name, labels,
+                        Double.parseDouble(rest.substring(rest.lastIndexOf(' ') + 1)));
+            }).toList();
+            return new Scrape(response.body(), samples);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
     void whatIsOpenFollowsACallAndOpenedCallsAreCounted() {
-        String before = scrape();
-        assertTrue(before.contains("# TYPE rtcsound_listeners gauge"), before);
-        double opened = value(before, "rtcsound_calls_opened_total", "");
+        Scrape before = scrape();
+        assertEquals("gauge", before.type("rtcsound_listeners"), before.text());
+        double opened = before.value("rtcsound_calls_opened_total", "");
         try (SignallingClient client = parts.liberty().signalling("alice")) {
             client.send("HELLO alice");
             client.nextMatching(frame -> frame.startsWith("{\"sdp\""), WAIT);
-            String during = scrape();
-            assertEquals(1, value(during, "rtcsound_listeners", ""), during);
-            assertEquals(1, value(during, "rtcsound_desktop_streams", ""), during);
-            assertEquals(1, value(during, "rtcsound_calls_open", ""), during);
-            assertEquals(opened + 1, value(during, "rtcsound_calls_opened_total", ""), during);
+            Scrape during = scrape();
+            assertEquals(1, during.value("rtcsound_listeners", ""), during.text());
+            assertEquals(1, during.value("rtcsound_desktop_streams", ""), during.text());
+            assertEquals(1, during.value("rtcsound_calls_open", ""), during.text());
+            assertEquals(opened + 1, during.value("rtcsound_calls_opened_total", ""), during.text());
         }
         parts.liberty().awaitIdle(WAIT);
-        String after = scrape();
-        assertEquals(0, value(after, "rtcsound_listeners", ""), after);
-        assertEquals(0, value(after, "rtcsound_desktop_streams", ""), after);
+        Scrape after = scrape();
+        assertEquals(0, after.value("rtcsound_listeners", ""), after.text());
+        assertEquals(0, after.value("rtcsound_desktop_streams", ""), after.text());
     }
 
     @Test
     void refusalsAreCountedByKindAndNoTokenShows() {
         String bad = TestTokens.unsigned("mallory");
-        double refused = value(scrape(), "rtcsound_calls_refused_total", "reason=\"token-refused\"");
+        double refused = scrape().value("rtcsound_calls_refused_total", "\"reason\": \"token-refused\"");
         try (SignallingClient client = SignallingClient.connect(parts.liberty().wsUri("/signalling"), bad)) {
             assertTrue(client.next(WAIT).startsWith("ERROR token refused"));
             client.awaitClose(WAIT);
         }
-        String after = scrape();
-        assertEquals(refused + 1, value(after, "rtcsound_calls_refused_total", "reason=\"token-refused\""), after);
-        assertTrue(!after.contains(bad) && !after.contains("mallory"), "no token or user in the figures");
+        Scrape after = scrape();
+        assertEquals(refused + 1, after.value("rtcsound_calls_refused_total", "\"reason\": \"token-refused\""),
+                after.text());
+        assertTrue(!after.text().contains(bad) && !after.text().contains("mallory"), "no token or user in the figures");
     }
 }

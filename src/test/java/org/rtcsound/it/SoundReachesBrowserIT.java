@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.rtcsound.testing.Chromium;
 import org.rtcsound.testing.ChromiumPerClass;
 import org.rtcsound.testing.PageAudio;
-import org.rtcsound.testing.Sleep;
 import org.rtcsound.testing.Suite;
 import org.rtcsound.testing.Tones;
 
@@ -41,7 +39,7 @@ class SoundReachesBrowserIT {
             PageAudio.awaitState(tab, "available", TIMEOUT_MS);
             assertEquals("sound available", tab.page().textContent("#status"));
             tab.screenshot(parts.work().resolve("page-sound-available.png")); // what a person sees
-            Listening result = listenWhilePlaying(tab, tone);
+            PageAudio.Listening result = PageAudio.listenWhilePlaying(tab, parts.pulse(), tone);
             PageAudio.Inbound before = result.before();
             PageAudio.Heard heard = result.heard();
             PageAudio.Inbound after = result.after();
@@ -53,42 +51,17 @@ class SoundReachesBrowserIT {
             assertTrue(after.totalAudioEnergy() > before.totalAudioEnergy(), "energy: " + before + " -> " + after);
             String sdp = (String) tab.page().evaluate("window.rtcsound.peerConnection.localDescription.sdp");
             assertTrue(sdp.contains("stereo=1"), "the answer asks for stereo: " + sdp);
-            assertTheSeedsStepsWereLogged(tab.console());
+            PageAudio.assertTheSeedsStepsWereLogged(tab.console());
         }
     }
 
-    /** What the page heard while the desktop played a file, with getStats before and after. */
-    private record Listening(PageAudio.Inbound before, PageAudio.Heard heard, PageAudio.Inbound after) {
-    }
-
-    private Listening listenWhilePlaying(Chromium.Tab tab, Path wav) {
-        PageAudio.awaitPackets(tab, 5000);
-        Process paplay = parts.pulse().play(wav, "virtspk");
-        try {
-            Sleep.millis(500);
-            PageAudio.Inbound before = PageAudio.inbound(tab);
-            PageAudio.Heard heard = PageAudio.listen(tab, 1000);
-            return new Listening(before, heard, PageAudio.inbound(tab));
-        } finally {
-            paplay.destroy();
-        }
-    }
-
-    private static void assertTheSeedsStepsWereLogged(List<String> console) {
-        String all = String.join("\n", console);
-        for (String step : List.of("rtc_configuration", "Created peer connection for call",
-                "Got remote description", "Local stream answer", "Exchange from foundation",
-                "ICE Candidate was null, done")) {
-            assertTrue(all.contains(step), "console lacks '" + step + "':\n" + all);
-        }
-    }
 
     @Test
     void silenceInTheDesktopIsSilenceInThePage() {
         Path silence = Tones.silence(parts.work().resolve("silence.wav"), 10);
         try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=bob"))) {
             PageAudio.awaitState(tab, "available", TIMEOUT_MS);
-            Listening result = listenWhilePlaying(tab, silence);
+            PageAudio.Listening result = PageAudio.listenWhilePlaying(tab, parts.pulse(), silence);
             assertTrue(result.after().packetsReceived() > result.before().packetsReceived(), "still streaming: " + result);
             assertTrue(result.heard().rms() < 0.001, "silence expected: " + result);
             assertTrue(result.after().totalAudioEnergy() - result.before().totalAudioEnergy() < 1e-6,

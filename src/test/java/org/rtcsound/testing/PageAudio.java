@@ -1,5 +1,7 @@
 package org.rtcsound.testing;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +32,36 @@ public final class PageAudio {
         Heard heard = listen(tab, 1000);
         if (Math.abs(heard.peakHz() - frequency) > 2 * heard.binHz()) {
             throw new AssertionError("expected " + frequency + " Hz, heard " + heard);
+        }
+    }
+
+    /** What the page heard while the desktop played a file, with getStats before and after. */
+    public record Listening(Inbound before, Heard heard, Inbound after) {
+    }
+
+    /** Once packets flow, plays {@code wav} into the desktop's speaker and listens to a second of it in the page. */
+    public static Listening listenWhilePlaying(BrowserTab tab, PulseAudioDaemon desktop, Path wav) {
+        awaitPackets(tab, 5000);
+        Process paplay = desktop.play(wav, "virtspk");
+        try {
+            Sleep.millis(500);
+            Inbound before = inbound(tab);
+            Heard heard = listen(tab, 1000);
+            return new Listening(before, heard, inbound(tab));
+        } finally {
+            paplay.destroy();
+        }
+    }
+
+    /** The page's console shows each step of the seed's call, as abcdesktop's client logs them. */
+    public static void assertTheSeedsStepsWereLogged(List<String> console) {
+        String all = String.join("\n", console);
+        for (String step : List.of("rtc_configuration", "Created peer connection for call",
+                "Got remote description", "Local stream answer", "Exchange from foundation",
+                "ICE Candidate was null, done")) {
+            if (!all.contains(step)) {
+                throw new AssertionError("console lacks '" + step + "':\n" + all);
+            }
         }
     }
 
