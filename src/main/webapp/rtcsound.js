@@ -20,6 +20,11 @@ const STALL_MS = 3000;
 const RESTARTING = [1001, 1012];
 /** While a server restarts, the page tries this often (for up to a minute), not with the growing backoff. */
 const RESTART_RETRY_MS = 500;
+/**
+ * The server lost this call's media connection (4001: ICE failed; webrtcbin cannot restart
+ * ICE) or heard nothing from this page for seconds (4002): call again at once.
+ */
+const CALL_AGAIN = [4001, 4002];
 /** The close code of a call an operator ended (the server's CloseCode.ENDED_BY_OPERATOR). */
 const ENDED_BY_OPERATOR = 4000;
 
@@ -336,7 +341,7 @@ export class RtcSound extends EventTarget {
     // said it restarts, try again at once and then every RESTART_RETRY_MS, so that the page
     // hears again within a second of a replica being ready.
     const restarting = performance.now() < (this.restartingUntil ?? 0);
-    const delay = RESTARTING.includes(event.code) ? 0
+    const delay = RESTARTING.includes(event.code) || CALL_AGAIN.includes(event.code) ? 0
       : restarting ? RESTART_RETRY_MS : Math.min(10000, 500 * 2 ** this.retries++);
     if (this.state !== 'error') {
       this.#setState('waiting', STATES.waiting);

@@ -21,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.rtcsound.call.MediaFigures;
 import org.rtcsound.config.OdConfigStore;
 import org.rtcsound.kubernetes.DesktopPods;
 import org.rtcsound.media.MediaService;
@@ -71,12 +72,14 @@ public class AdminResource {
                 .add("speakerSink", stream.speakerSink())
                 .add("listeners", stream.listeners())
                 .add("lingering", stream.lingering())
-                .add("startedAt", stream.startedAt())));
+                .add("startedAt", stream.startedAt())
+                .add("levelDb", Math.round(stream.levelDb() * 10) / 10.0)));
         return streams.build();
     }
 
-    /** {@code GET /API/admin/calls}: every signalling session open, oldest first. */
-    @Operation(summary = "Every call open, oldest first: id, caller, state, since")
+    /** {@code GET /API/admin/calls}: every signalling session open, oldest first, with its network figures. */
+    @Operation(summary = "Every call open, oldest first: id, caller, state, since, desktop, microphone, and its"
+            + " network figures (path direct or relay, ICE state, round trip, loss, jitter, bitrate, bytes and packets sent)")
     @GET
     @jakarta.ws.rs.Path("calls")
     @Produces(MediaType.APPLICATION_JSON)
@@ -84,10 +87,36 @@ public class AdminResource {
         JsonArrayBuilder calls = Json.createArrayBuilder();
         sessions.views().forEach(view -> calls.add(Json.createObjectBuilder()
                 .add("id", view.id())
-                .add("caller", view.caller() == null ? JsonValue.NULL : Json.createValue(view.caller()))
+                .add("caller", orNull(view.caller()))
                 .add("state", view.state())
-                .add("openedAt", view.openedAt().toString())));
+                .add("openedAt", view.openedAt().toString())
+                .add("desktop", orNull(view.desktop()))
+                .add("microphone", view.media().microphone())
+                .add("network", network(view.media()))));
         return calls.build();
+    }
+
+    private static JsonObject network(MediaFigures media) {
+        return Json.createObjectBuilder()
+                .add("path", orNull(media.path()))
+                .add("iceState", media.iceState())
+                .add("roundTripMs", orNull(media.roundTripSeconds(), 1000))
+                .add("fractionLost", media.fractionLost() == null ? JsonValue.NULL : Json.createValue(media.fractionLost()))
+                .add("packetsLost", media.packetsLost() == null ? JsonValue.NULL : Json.createValue(media.packetsLost()))
+                .add("jitterMs", orNull(media.jitterSeconds(), 1000))
+                .add("bitrateKbps", orNull(media.bitsPerSecond(), 0.001))
+                .add("bytesSent", media.bytesSent())
+                .add("packetsSent", media.packetsSent())
+                .build();
+    }
+
+    private static JsonValue orNull(String text) {
+        return text == null ? JsonValue.NULL : Json.createValue(text);
+    }
+
+    /** A figure in the unit the API shows (scaled, to 0.1), or null when not measured yet. */
+    private static JsonValue orNull(Double value, double scale) {
+        return value == null || value.isNaN() ? JsonValue.NULL : Json.createValue(Math.round(value * scale * 10) / 10.0);
     }
 
     /**

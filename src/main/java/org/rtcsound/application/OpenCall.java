@@ -5,6 +5,8 @@ import jakarta.inject.Inject;
 
 import org.rtcsound.call.Caller;
 import org.rtcsound.call.Calls;
+import org.rtcsound.call.Heal;
+import org.rtcsound.call.MediaFigures;
 import org.rtcsound.call.MediaPeer;
 import org.rtcsound.call.Refusal;
 import org.rtcsound.config.SoundSettings;
@@ -86,6 +88,21 @@ public class OpenCall implements Calls {
         figures.failed();
     }
 
+    @Override
+    public void connected(String callId, MediaPeer peer, java.time.Duration sinceHello) {
+        figures.connected(callId, peer, sinceHello);
+    }
+
+    @Override
+    public void healed(Heal heal) {
+        figures.healed(heal);
+    }
+
+    @Override
+    public void ended(String callId) {
+        figures.ended(callId);
+    }
+
     /** A call that gives its place back to the limits when it ends. */
     private record LimitedPeer(MediaPeer peer, SessionLimits.Permit permit) implements MediaPeer {
         @Override
@@ -101,6 +118,16 @@ public class OpenCall implements Calls {
         @Override
         public void addRemoteCandidate(int sdpMLineIndex, String candidate) {
             peer.addRemoteCandidate(sdpMLineIndex, candidate);
+        }
+
+        @Override
+        public MediaFigures figures() {
+            return peer.figures();
+        }
+
+        @Override
+        public String desktop() {
+            return peer.desktop();
         }
 
         @Override

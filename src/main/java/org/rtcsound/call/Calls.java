@@ -22,6 +22,18 @@ public interface Calls {
     default void refused(Refusal refusal) {
     }
 
+    /** A call's media connected, this long after its HELLO (what "time to first audio" is, seen from here). */
+    default void connected(String callId, MediaPeer peer, java.time.Duration sinceHello) {
+    }
+
+    /** A call healed itself, or was freed, in this way: counted for the operators' figures. */
+    default void healed(Heal heal) {
+    }
+
+    /** A call ended, whatever the reason (the use case forgets what it kept about it). */
+    default void ended(String callId) {
+    }
+
     /** A started call could not go on (its media failed); the session has told the browser. */
     default void failed(String message) {
     }

@@ -15,6 +15,17 @@ public final class CloseCode {
 
     /** 1012, service restart: this server is stopping; the page calls again at once, on whichever replica answers. */
     public static final int SERVICE_RESTART = 1012;
+    /**
+     * 4001, the media connection was lost (ICE failed or stayed disconnected): the page calls
+     * again at once; the new call gets a new webrtcbin on the same desktop stream, and fresh
+     * TURN credentials.
+     */
+    public static final int CONNECTION_LOST = 4001;
+    /**
+     * 4002, the browser has gone silent: no RTCP for seconds and no answer to a ping; its call
+     * is freed. A browser that was only cut off reads this when it is back, and calls again.
+     */
+    public static final int BROWSER_SILENT = 4002;
     /** 4000, an operator ended the call: the page says so and does not call again by itself. */
     public static final int ENDED_BY_OPERATOR = 4000;
 

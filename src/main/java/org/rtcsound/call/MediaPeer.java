@@ -14,6 +14,16 @@ public interface MediaPeer extends AutoCloseable {
 
     void addRemoteCandidate(int sdpMLineIndex, String candidate);
 
+    /** What the call's media side measures now; {@link MediaFigures#NONE} until it has measured anything. */
+    default MediaFigures figures() {
+        return MediaFigures.NONE;
+    }
+
+    /** The desktop this call listens to, as an operator may see it (no secret); null if unknown. */
+    default String desktop() {
+        return null;
+    }
+
     /** Releases everything; idempotent, and no listener call follows it. */
     @Override
     void close();
@@ -29,5 +39,23 @@ public interface MediaPeer extends AutoCloseable {
 
         /** A readable message for the browser about a part that failed; the call goes on. */
         void onWarning(String message);
+
+        /** ICE and DTLS are up: the desktop's sound is on its way to the browser. Once per call. */
+        default void onConnected() {
+        }
+
+        /**
+         * The media path to the browser is lost (ICE failed, or stayed disconnected): the call
+         * cannot come back by itself, since webrtcbin cannot restart ICE; it must be built again.
+         */
+        default void onConnectionLost(String why) {
+        }
+
+        /**
+         * No RTCP receiver report has come from the browser for a while: either its packets no
+         * longer reach us, or the browser is gone. Repeated while the silence lasts.
+         */
+        default void onBrowserSilent() {
+        }
     }
 }

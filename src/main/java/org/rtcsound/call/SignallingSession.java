@@ -1,5 +1,7 @@
 package org.rtcsound.call;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +20,10 @@ import java.util.logging.Logger;
  * from the token, never from the uid. A {@link Refusal} (token, uid, desktop, limits,
  * settings) answers {@code ERROR <reason>} and closes with its code before any pipeline
  * is built; every other mistake gets an {@code ERROR <reason>} reply and changes nothing
- * else. The session knows neither WebSocket nor GStreamer: it talks to its ports
+ * else. Once answered, the call heals what the media side reports: a lost connection closes
+ * with {@link CloseCode#CONNECTION_LOST} (the page calls again), and a browser silent on RTCP
+ * that also leaves a ping unanswered is gone: its call is freed ({@link CloseCode#BROWSER_SILENT}).
+ * The session knows neither WebSocket nor GStreamer: it talks to its ports
  * ({@link Transport}, {@link Calls}, {@link MediaPeer}, {@link CallExecutor}), so tests
  * drive it directly.
  */
@@ -28,24 +33,42 @@ public final class SignallingSession {
 
     enum State { NEW, STARTING, OFFERED, ANSWERED, CLOSED }
 
+    /** How long a silent browser has to answer a ping before its call is freed. */
+    static final Duration PONG_WAIT = Duration.ofSeconds(2);
+
     private final String id;
     private final Transport transport;
     private final Calls calls;
     private final SerialWork work;
+    private final Clock clock;
 
-    private final Instant openedAt = Instant.now();
+    private final Instant openedAt;
     private State state = State.NEW;
     private Caller caller;
     private MediaPeer peer;
+    private Instant helloAt;
+    private boolean connected;
+    /** When the ping that is still unanswered was sent, or null. */
+    private Instant pingSentAt;
 
-    /** What an operator sees of a session: its id, who (null before sign-in), its state, since when. */
-    public record View(String id, String caller, String state, Instant openedAt) {
+    /**
+     * What an operator sees of a session: its id, who (null before sign-in), its state, since
+     * when, the desktop it listens to and what its media side measures.
+     */
+    public record View(String id, String caller, String state, Instant openedAt, String desktop, MediaFigures media) {
     }
 
     public SignallingSession(String id, Transport transport, Calls calls, CallExecutor executor) {
+        this(id, transport, calls, executor, Clock.systemUTC());
+    }
+
+    /** @param clock times HELLO to connected, and how long a ping waits (tests pass their own) */
+    public SignallingSession(String id, Transport transport, Calls calls, CallExecutor executor, Clock clock) {
         this.id = id;
         this.transport = transport;
         this.calls = calls;
+        this.clock = clock;
+        this.openedAt = clock.instant();
         this.work = executor.serialWork(e -> mediaFailed("internal error: " + e));
     }
 
@@ -58,8 +81,17 @@ public final class SignallingSession {
         return state.name().toLowerCase(Locale.ROOT) + (caller == null ? "" : "-signed-in");
     }
 
-    public synchronized View view() {
-        return new View(id, caller == null ? null : caller.name(), state.name().toLowerCase(Locale.ROOT), openedAt);
+    public View view() {
+        MediaPeer media;
+        View partial;
+        synchronized (this) {
+            media = state == State.CLOSED ? null : peer;
+            partial = new View(id, caller == null ? null : caller.name(), state.name().toLowerCase(Locale.ROOT),
+                    openedAt, null, MediaFigures.NONE);
+        }
+        // Read outside the session's lock: the media side has locks of its own.
+        return media == null ? partial : new View(partial.id(), partial.caller(), partial.state(), partial.openedAt(),
+                media.desktop(), media.figures());
     }
 
     /**
@@ -163,6 +195,7 @@ public final class SignallingSession {
             // e.g. no desktop yet: the Refusal closes, the page reconnects on its own and finds it once it runs
             peer = calls.open(caller, new PeerEvents());
             state = State.STARTING;
+            helloAt = clock.instant();
             created = peer;
         }
         transport.send(new OutboundMessage.Hello());
@@ -200,6 +233,13 @@ public final class SignallingSession {
         }
     }
 
+    /** The browser answered a ping: it is there. */
+    public void onPong() {
+        synchronized (this) {
+            pingSentAt = null;
+        }
+    }
+
     /** The socket is gone: the call ends with it. Returns when the media side is released. */
     public CompletableFuture<Void> onClose() {
         MediaPeer released;
@@ -210,8 +250,61 @@ public final class SignallingSession {
             state = State.CLOSED;
             released = peer;
         }
-        return released == null ? CompletableFuture.completedFuture(null)
-                : work.submit(released::close);
+        if (released == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        calls.ended(id);
+        return work.submit(released::close);
+    }
+
+    /**
+     * The media path is lost: this call cannot come back, so the page is told to call again
+     * at once (a new webrtcbin on the same desktop stream, with fresh TURN credentials).
+     */
+    private void connectionLost(String why) {
+        synchronized (this) {
+            if (state != State.ANSWERED) {
+                return;
+            }
+        }
+        LOG.info(() -> "session " + id + ": " + why + "; the page is told to call again");
+        calls.healed(Heal.CONNECTION_LOST);
+        onClose();
+        transport.close(CloseCode.CONNECTION_LOST, "connection lost: call again");
+    }
+
+    /**
+     * No RTCP from the browser: a ping asks whether it is still there. Still no answer
+     * {@link #PONG_WAIT} later (the media side repeats its report while the silence lasts),
+     * and the browser is gone: its call is freed.
+     */
+    private void browserSilent() {
+        Instant now = clock.instant();
+        boolean askNow;
+        synchronized (this) {
+            if (state != State.ANSWERED) {
+                return;
+            }
+            if (pingSentAt != null && now.isBefore(pingSentAt.plus(PONG_WAIT))) {
+                return; // still waiting for the answer
+            }
+            askNow = pingSentAt == null;
+            if (askNow) {
+                pingSentAt = now;
+            }
+        }
+        if (askNow) {
+            if (!transport.ping()) {
+                synchronized (this) {
+                    pingSentAt = null; // not sent: nothing to wait for
+                }
+            }
+            return;
+        }
+        LOG.info(() -> "session " + id + ": no RTCP and no answer to a ping; the browser is gone, its call is freed");
+        calls.healed(Heal.BROWSER_GONE);
+        onClose();
+        transport.close(CloseCode.BROWSER_SILENT, "no sign of the browser");
     }
 
     private void mediaFailed(String message) {
@@ -255,6 +348,31 @@ public final class SignallingSession {
         @Override
         public void onWarning(String message) {
             reply(message);
+        }
+
+        @Override
+        public void onConnected() {
+            MediaPeer connectedPeer;
+            Duration sinceHello;
+            synchronized (SignallingSession.this) {
+                if (connected || state == State.CLOSED || helloAt == null) {
+                    return;
+                }
+                connected = true;
+                connectedPeer = peer;
+                sinceHello = Duration.between(helloAt, clock.instant());
+            }
+            calls.connected(id, connectedPeer, sinceHello);
+        }
+
+        @Override
+        public void onConnectionLost(String why) {
+            connectionLost(why);
+        }
+
+        @Override
+        public void onBrowserSilent() {
+            browserSilent();
         }
     }
 }

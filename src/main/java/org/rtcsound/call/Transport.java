@@ -8,6 +8,15 @@ public interface Transport {
     /** Closes after the messages sent before; {@code code} is one of {@link CloseCode}'s or the transport's own. */
     void close(int code, String reason);
 
+    /**
+     * Asks the browser for a sign of life (a WebSocket ping); the answer arrives as
+     * {@link SignallingSession#onPong()}. Browsers answer pings by themselves. False when no
+     * ping could be sent (then no silence can be taken for a browser gone).
+     */
+    default boolean ping() {
+        return false;
+    }
+
     /** The caller proved who they are: the connection may now stay quiet for the whole call. */
     default void authenticated() {
     }

@@ -36,6 +36,12 @@ public final class Setting<T> {
     /** Seconds a desktop's stream keeps encoding after its last listener left, so a reload finds it warm. */
     public static final Setting<Integer> STREAM_LINGER_SECONDS = atLeast("rtcsound.stream.linger-seconds", 30, 0);
 
+    /**
+     * While this file exists the server is draining: readiness is DOWN so that no new call lands
+     * here. The chart's preStop hook creates it before Liberty is told to stop.
+     */
+    public static final Setting<String> DRAIN_FILE = text("rtcsound.drain-file", "/tmp/rtcsound.draining");
+
     // --- signalling and limits ---
     public static final Setting<Integer> MAX_FRAME_BYTES = atLeast("rtcsound.signalling.max-frame-bytes", 65536, 1);
     public static final Setting<Integer> SESSIONS_PER_USER = atLeast("rtcsound.limits.sessions-per-user", 8, 0);

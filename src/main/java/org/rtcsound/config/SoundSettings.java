@@ -108,6 +108,11 @@ public class SoundSettings {
         return java.time.Duration.ofSeconds(Setting.STREAM_LINGER_SECONDS.read(config));
     }
 
+    /** The file whose presence says this server is draining (see {@link Setting#DRAIN_FILE}). */
+    public java.nio.file.Path drainFile() {
+        return java.nio.file.Path.of(Setting.DRAIN_FILE.read(config));
+    }
+
     public int maxFrameBytes() {
         return Setting.MAX_FRAME_BYTES.read(config);
     }

@@ -15,6 +15,7 @@ import org.freedesktop.gstreamer.Bus;
 import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.GstObject;
+import org.freedesktop.gstreamer.message.Message;
 import org.freedesktop.gstreamer.Pad;
 import org.freedesktop.gstreamer.PadProbeReturn;
 import org.freedesktop.gstreamer.PadProbeType;
@@ -48,11 +49,13 @@ final class DesktopStream {
     // its own RTP, so that each webrtcbin negotiates its own SSRC and sequence numbers with
     // a payloader of its own; packing costs next to nothing beside encoding. identity counts
     // the encoded frames (its stats, read once a second for the stall watch, so the media
-    // path carries no Java callback per buffer).
+    // path carries no Java callback per buffer). level posts the sound's RMS four times a
+    // second, for the operators' meter.
     private static final String DESCRIPTION = String.join(" ",
             "pulsesrc name=capture client-name=rtcsound buffer-time=100000 latency-time=10000 do-timestamp=true",
             "! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2",
             "! queue max-size-time=40000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
+            "! level name=meter interval=250000000 post-messages=true",
             "! opusenc audio-type=restricted-lowdelay frame-size=10 bitrate=128000 bitrate-type=cbr",
             "! identity name=encoded silent=true",
             "! tee name=fanout allow-not-linked=true");
@@ -83,6 +86,10 @@ final class DesktopStream {
     private Bus bus;
     /** Kept to disconnect it: the bus's signal watch holds its listeners (and this stream) until then. */
     private final Bus.ERROR busErrors = this::busError;
+    private final Bus.MESSAGE levels = this::levelMessage;
+    /** The loudest channel's RMS over the last 250 ms, in dBFS; {@link #SILENCE_DB} before any. */
+    private volatile double levelDb = SILENCE_DB;
+    static final double SILENCE_DB = -100;
     private String failure;
     private boolean stopped;
     private int nextListener;
@@ -147,6 +154,7 @@ final class DesktopStream {
             encoded = pipeline.getElementByName("encoded");
             bus = pipeline.getBus();
             bus.connect(busErrors);
+            bus.connect("element", levels);
         }
         // Kept, not disposed, while the stream lives: gst1-java-core hands the bus handler this very
         // wrapper as the source of the capture's errors, and a disposed one cannot say its name
@@ -203,6 +211,26 @@ final class DesktopStream {
         fail("the desktop's sound stopped: no audio came from its PulseAudio (" + desktop.serverLabel() + ") for "
                 + (count == 0 ? FIRST_FRAME_NANOS : STALL_NANOS) / 1_000_000_000L + " s");
         return true;
+    }
+
+    /** The sound's level now: the loudest channel's RMS over the last 250 ms, in dBFS (-100 for silence). */
+    double levelDb() {
+        return levelDb;
+    }
+
+    private void levelMessage(Bus from, Message message) {
+        try {
+            Structure structure = message.getStructure();
+            if (structure != null && structure.hasName("level")) {
+                double loudest = SILENCE_DB;
+                for (double rms : structure.getDoubles("rms")) {
+                    loudest = Math.max(loudest, rms);
+                }
+                levelDb = loudest;
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "reading a level message failed", e);
+        }
     }
 
     /** Encoded frames so far, from identity's stats. */
@@ -377,6 +405,7 @@ final class DesktopStream {
         try {
             pipeline.stop();
             bus.disconnect(busErrors);
+            bus.disconnect(levels);
             bus.dispose();
             fanoutInput.dispose();
             fanout.dispose();

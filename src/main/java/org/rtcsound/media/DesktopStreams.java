@@ -23,7 +23,7 @@ import org.rtcsound.desktop.PulseAudioDesktop;
 final class DesktopStreams {
 
     /** What the admin status shows of one stream. */
-    record Status(PulseAudioDesktop desktop, int listeners, boolean lingering, Instant startedAt) {
+    record Status(PulseAudioDesktop desktop, int listeners, boolean lingering, Instant startedAt, double levelDb) {
     }
 
     private static final class Entry {
@@ -56,8 +56,12 @@ final class DesktopStreams {
         this.executor = executor;
     }
 
+    /** Runs once for every stream failed by a stall (its listeners call again onto a fresh one). */
+    private Runnable onStall = () -> { };
+
     /** Starts watching the streams for stalls, once a second, until {@link #stopAll}. */
-    void watchForStalls() {
+    void watchForStalls(Runnable onStall) {
+        this.onStall = onStall;
         stallWatch = scheduler.scheduleWithFixedDelay(this::checkStalls, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -71,6 +75,7 @@ final class DesktopStreams {
             try {
                 if (stream.failIfStalled(now)) {
                     stalls.incrementAndGet();
+                    onStall.run();
                 }
             } catch (RuntimeException e) {
                 java.util.logging.Logger.getLogger(DesktopStreams.class.getName())
@@ -163,7 +168,7 @@ final class DesktopStreams {
     synchronized List<Status> status() {
         List<Status> status = new ArrayList<>();
         entries.values().forEach(entry -> status.add(new Status(entry.stream.desktop(), entry.members,
-                entry.linger != null, entry.stream.startedAt())));
+                entry.linger != null, entry.stream.startedAt(), entry.stream.levelDb())));
         return status;
     }
 

@@ -6,6 +6,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import java.time.Duration;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import org.rtcsound.call.CallExecutor;
+import org.rtcsound.call.Heal;
 import org.rtcsound.call.MediaPeer;
 import org.rtcsound.desktop.PulseAudioDesktop;
 
@@ -35,12 +37,16 @@ public class MediaService implements CallExecutor {
     @Inject
     GStreamerRuntime runtime;
 
+    /** Heals the media side makes by itself (a stalled stream), for the operators' figures. */
+    @Inject
+    Event<Heal> heals;
+
     private DesktopStreams streams;
 
     @PostConstruct
     void createStreams() {
         streams = new DesktopStreams(scheduler, executor);
-        streams.watchForStalls();
+        streams.watchForStalls(() -> heals.fire(Heal.STREAM_STALLED));
     }
 
     @PreDestroy
@@ -97,11 +103,11 @@ public class MediaService implements CallExecutor {
         return streams.status().stream().map(status -> new StreamStatus(
                 status.desktop().server() == null ? "default" : status.desktop().server(),
                 status.desktop().speakerSink(), status.listeners(), status.lingering(),
-                status.startedAt().toString())).toList();
+                status.startedAt().toString(), status.levelDb())).toList();
     }
 
-    /** What the admin status shows of one desktop stream. */
+    /** What the admin status shows of one desktop stream; {@code levelDb}: its sound now, in dBFS (-100: silence). */
     public record StreamStatus(String server, String speakerSink, int listeners, boolean lingering,
-            String startedAt) {
+            String startedAt, double levelDb) {
     }
 }

@@ -39,6 +39,11 @@ final class MicrophoneGate {
         sink.setLockedState(true);
     }
 
+    /** Whether the browser's microphone is being played into the desktop: it sent, and recently. */
+    boolean isOpen() {
+        return open && lastSeqnum >= 0;
+    }
+
     /** Called every {@link #POLL_MILLIS} while the call lasts. */
     void check() {
         long seqnum = seqnum();

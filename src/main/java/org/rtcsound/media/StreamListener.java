@@ -10,6 +10,9 @@ import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import com.sun.jna.Callback;
+import com.sun.jna.Pointer;
+
 import org.freedesktop.gstreamer.Bin;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
@@ -21,8 +24,10 @@ import org.freedesktop.gstreamer.SDPMessage;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.webrtc.WebRTCBin;
 import org.freedesktop.gstreamer.webrtc.WebRTCICEGatheringState;
+import org.freedesktop.gstreamer.webrtc.WebRTCPeerConnectionState;
 import org.freedesktop.gstreamer.webrtc.WebRTCSDPType;
 import org.freedesktop.gstreamer.webrtc.WebRTCSessionDescription;
+import org.rtcsound.call.MediaFigures;
 import org.rtcsound.call.MediaPeer;
 import org.rtcsound.desktop.PulseAudioDesktop;
 
@@ -96,6 +101,19 @@ final class StreamListener implements MediaPeer {
     private WebRTCBin webrtc;
     private MicrophoneGate microphoneGate;
     private ScheduledFuture<?> microphoneWatch;
+    private ScheduledFuture<?> healthWatch;
+    /** Kept reachable while webrtcbin may call it (gst1-java-core holds it too). */
+    private ConnectionStateNotify connectionStateNotify;
+    private final ConnectionHealth health = new ConnectionHealth();
+    /** The figures of the last stats reply; read by operators from any thread. */
+    private volatile MediaFigures figures = MediaFigures.NONE;
+    /** The stats request in flight (its promise must stay reachable until it is answered), or null. */
+    private Promise statsRequest;
+
+    /** webrtcbin's {@code notify::connection-state}: (object, param spec, user data). */
+    private interface ConnectionStateNotify extends Callback {
+        void callback(Pointer webrtcbin, Pointer paramSpec, Pointer userData);
+    }
 
     /** @param linger how long the desktop's stream keeps encoding if this is its last listener to leave */
     StreamListener(DesktopStreams streams, PulseAudioDesktop desktop, IceServers iceServers, Duration linger,
@@ -162,6 +180,16 @@ final class StreamListener implements MediaPeer {
             webrtc.connect((WebRTCBin.ON_NEGOTIATION_NEEDED) this::negotiationNeeded);
             webrtc.connect((WebRTCBin.ON_ICE_CANDIDATE) this::localCandidate);
             webrtc.connect((Element.PAD_ADDED) this::incomingPad);
+            // Connected is the moment the first audio leaves; taken when webrtcbin says so, and
+            // handled on the scheduler, away from webrtcbin's thread.
+            connectionStateNotify = (object, paramSpec, userData) -> {
+                long at = System.nanoTime();
+                scheduler.execute(() -> connectionStateChanged(at));
+            };
+            webrtc.connect("notify::connection-state", ConnectionStateNotify.class, connectionStateNotify,
+                    connectionStateNotify);
+            healthWatch = scheduler.scheduleWithFixedDelay(this::checkHealth, ConnectionHealth.POLL_MILLIS,
+                    ConnectionHealth.POLL_MILLIS, TimeUnit.MILLISECONDS);
             return branch;
         }
     }
@@ -283,6 +311,92 @@ final class StreamListener implements MediaPeer {
         pad.link(input);
         input.dispose();
         nowhere.dispose();
+    }
+
+    private void connectionStateChanged(long atNanos) {
+        try {
+            boolean nowConnected;
+            synchronized (lock) {
+                nowConnected = !closed && webrtc.getConnectionState() == WebRTCPeerConnectionState.CONNECTED
+                        && health.connected(atNanos);
+            }
+            if (nowConnected) {
+                listener.onConnected();
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "reporting the call connected failed", e);
+        }
+    }
+
+    /**
+     * Once a second: the ICE state (failed, or disconnected past a grace, is a lost
+     * connection, since webrtcbin 1.22 cannot restart ICE) and, once connected, a stats
+     * request whose reply gives the figures and tells whether receiver reports still come.
+     */
+    private void checkHealth() {
+        String lost;
+        try {
+            synchronized (lock) {
+                if (closed || failed) {
+                    return;
+                }
+                String iceState = IceStates.name(webrtc.get("ice-connection-state"));
+                if (!iceState.equals(figures.iceState())) {
+                    figures = withIceState(figures, iceState);
+                }
+                lost = health.iceState(iceState, System.nanoTime());
+                if (lost == null && health.isConnected() && statsRequest == null) {
+                    statsRequest = new Promise(this::statsReady);
+                    webrtc.emit("get-stats", null, statsRequest);
+                }
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "checking the call's connection failed", e);
+            return;
+        }
+        if (lost != null) {
+            listener.onConnectionLost(lost);
+        }
+    }
+
+    private void statsReady(Promise promise) {
+        boolean silent;
+        try {
+            synchronized (lock) {
+                statsRequest = null;
+                if (closed) {
+                    return;
+                }
+                WebRtcStats stats = WebRtcStats.read(promise.getReply());
+                long now = System.nanoTime();
+                Double bitrate = health.bitsPerSecond(stats.bytesSent(), now);
+                figures = new MediaFigures(stats.path(), figures.iceState(), stats.roundTripSeconds(),
+                        stats.fractionLost(), stats.packetsLost(), stats.jitterSeconds(), stats.bytesSent(),
+                        stats.packetsSent(), bitrate, microphoneGate != null && microphoneGate.isOpen());
+                silent = health.receiverReport(stats.receiverReport(), now);
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "reading the call's stats failed", e);
+            return;
+        }
+        if (silent) {
+            listener.onBrowserSilent();
+        }
+    }
+
+    private static MediaFigures withIceState(MediaFigures f, String iceState) {
+        return new MediaFigures(f.path(), iceState, f.roundTripSeconds(), f.fractionLost(), f.packetsLost(),
+                f.jitterSeconds(), f.bytesSent(), f.packetsSent(), f.bitsPerSecond(), f.microphone());
+    }
+
+    @Override
+    public MediaFigures figures() {
+        return figures;
+    }
+
+    @Override
+    public String desktop() {
+        return desktop.serverLabel() + ", sink " + desktop.speakerSink();
     }
 
     private void checkMicrophone() {
@@ -418,6 +532,9 @@ final class StreamListener implements MediaPeer {
             if (microphoneWatch != null) {
                 microphoneWatch.cancel(false);
             }
+            if (healthWatch != null) {
+                healthWatch.cancel(false);
+            }
         }
         if (stream == null) {
             return;
@@ -435,6 +552,7 @@ final class StreamListener implements MediaPeer {
                 microphoneSink.dispose();
             }
             if (branch != null) {
+                webrtc.disconnect(ConnectionStateNotify.class, connectionStateNotify);
                 webrtc.dispose();
                 branch.dispose();
             }

@@ -13,6 +13,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpoint;
@@ -138,6 +139,12 @@ public class SignallingEndpoint {
     @OnMessage
     public void binary(ByteBuffer data) {
         transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(), "binary frames are not part of the protocol");
+    }
+
+    /** The browser's answer to {@link WebSocketTransport#ping()}. */
+    @OnMessage
+    public void pong(PongMessage pong) {
+        session.onPong();
     }
 
     @OnClose

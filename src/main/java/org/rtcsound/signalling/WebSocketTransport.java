@@ -1,6 +1,7 @@
 package org.rtcsound.signalling;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.logging.Level;
@@ -49,6 +50,25 @@ final class WebSocketTransport implements Transport {
     public void send(OutboundMessage message) {
         enqueue(message);
     }
+
+    /** A ping frame goes out at once, beside the queue: control frames may come between messages. */
+    @Override
+    public boolean ping() {
+        synchronized (this) {
+            if (closed || !socket.isOpen()) {
+                return false;
+            }
+        }
+        try {
+            socket.getAsyncRemote().sendPing(ByteBuffer.wrap(PING));
+            return true;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "ping on a closing socket", e);
+            return false;
+        }
+    }
+
+    private static final byte[] PING = {'r', 't', 'c'};
 
     @Override
     public void authenticated() {

@@ -38,6 +38,14 @@ class SignallingSessionTest {
         final List<String> sent = new ArrayList<>();
         Integer closeCode;
         boolean authenticated;
+        int pings;
+        boolean pingsFail;
+
+        @Override
+        public boolean ping() {
+            pings++;
+            return !pingsFail;
+        }
 
         @Override
         public void send(OutboundMessage message) {
@@ -105,7 +113,25 @@ class SignallingSessionTest {
         final List<FakePeer> opened = new ArrayList<>();
         final List<String> refusedKinds = new ArrayList<>();
         final List<String> failures = new ArrayList<>();
+        final List<Heal> heals = new ArrayList<>();
+        final List<String> connected = new ArrayList<>();
+        final List<String> ended = new ArrayList<>();
         RuntimeException startFailure;
+
+        @Override
+        public void connected(String callId, MediaPeer peer, java.time.Duration sinceHello) {
+            connected.add(callId + " after " + sinceHello.toMillis() + " ms");
+        }
+
+        @Override
+        public void healed(Heal heal) {
+            heals.add(heal);
+        }
+
+        @Override
+        public void ended(String callId) {
+            ended.add(callId);
+        }
 
         @Override
         public void refused(Refusal refusal) {
@@ -505,5 +531,118 @@ class SignallingSessionTest {
         assertTrue(session.onClose().isDone());
         session.onOpen(TOKEN);
         assertFalse(transport.authenticated, "a closed session signs no one in");
+    }
+
+    // --- healing (with a clock of the test's own) ---
+
+    /** A clock the test moves by hand. */
+    private static final class TestClock extends java.time.Clock {
+        java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+
+        void advance(long millis) {
+            now = now.plusMillis(millis);
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return now;
+        }
+    }
+
+    private final TestClock clock = new TestClock();
+    private final SignallingSession timed = new SignallingSession("s2", transport, calls, AT_ONCE, clock);
+
+    private FakePeer answered() {
+        timed.onOpen(TOKEN);
+        timed.onMessage(InboundMessage.parse("HELLO alice"));
+        FakePeer peer = calls.opened.get(0);
+        peer.listener.onOffer(OFFER);
+        timed.onMessage(InboundMessage.parse(ANSWER));
+        return peer;
+    }
+
+    @Test
+    void aConnectedCallIsTimedFromItsHelloOnce() {
+        timed.onOpen(TOKEN);
+        timed.onMessage(InboundMessage.parse("HELLO alice"));
+        FakePeer peer = calls.opened.get(0);
+        clock.advance(240);
+        peer.listener.onConnected();
+        peer.listener.onConnected();
+        assertEquals(List.of("s2 after 240 ms"), calls.connected);
+        timed.onClose();
+        assertEquals(List.of("s2"), calls.ended, "the use case forgets the call when it ends");
+    }
+
+    @Test
+    void aLostConnectionTellsThePageToCallAgainAndReleasesTheCall() {
+        FakePeer peer = answered();
+        peer.listener.onConnectionLost("ICE failed");
+        assertTrue(peer.closed);
+        assertEquals(CloseCode.CONNECTION_LOST, transport.closeCode);
+        assertEquals(List.of(Heal.CONNECTION_LOST), calls.heals);
+        peer.listener.onConnectionLost("ICE failed");
+        assertEquals(1, calls.heals.size(), "a call is healed once");
+    }
+
+    @Test
+    void aSilentBrowserIsPingedAndFreedWhenItDoesNotAnswer() {
+        FakePeer peer = answered();
+        peer.listener.onBrowserSilent();
+        assertEquals(1, transport.pings);
+        clock.advance(1000);
+        peer.listener.onBrowserSilent();
+        assertFalse(peer.closed, "the browser has " + SignallingSession.PONG_WAIT + " to answer");
+        assertEquals(1, transport.pings, "one ping at a time");
+        clock.advance(1000);
+        peer.listener.onBrowserSilent();
+        assertTrue(peer.closed, "no answer: the browser is gone and its call freed");
+        assertEquals(CloseCode.BROWSER_SILENT, transport.closeCode);
+        assertEquals(List.of(Heal.BROWSER_GONE), calls.heals);
+    }
+
+    @Test
+    void aSilentBrowserThatAnswersItsPingKeepsItsCall() {
+        FakePeer peer = answered();
+        peer.listener.onBrowserSilent();
+        clock.advance(1500);
+        timed.onPong();
+        clock.advance(1500);
+        peer.listener.onBrowserSilent();
+        assertFalse(peer.closed, "its packets may be lost, but the browser is there: the page heals its own side");
+        assertNull(transport.closeCode);
+        assertEquals(2, transport.pings, "asked again, since the silence goes on");
+        assertEquals(List.of(), calls.heals);
+    }
+
+    @Test
+    void aPingThatCouldNotBeSentIsNotWaitedFor() {
+        FakePeer peer = answered();
+        transport.pingsFail = true;
+        peer.listener.onBrowserSilent();
+        clock.advance(5000);
+        peer.listener.onBrowserSilent();
+        assertFalse(peer.closed, "no ping went out, so no silence proves the browser gone");
+    }
+
+    @Test
+    void silenceBeforeTheAnswerIsNotABrowserGone() {
+        timed.onOpen(TOKEN);
+        timed.onMessage(InboundMessage.parse("HELLO alice"));
+        FakePeer peer = calls.opened.get(0);
+        peer.listener.onBrowserSilent();
+        peer.listener.onConnectionLost("ICE failed");
+        assertEquals(0, transport.pings);
+        assertFalse(peer.closed);
     }
 }

@@ -93,4 +93,46 @@ class AdminCallsIT {
             tone.destroy();
         }
     }
+
+    @Test
+    void aListeningCallShowsItsNetworkFiguresFromTheBrowsersReceiverReports() {
+        Process tone = parts.pulse().play(Tones.sine(parts.work().resolve("figures.wav"), 650, 30, 0.5), "virtspk");
+        try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=alice"))) {
+            PageAudio.assertHears(tab, 650);
+            // Chrome sends an audio receiver report about every 5 s.
+            JsonObject call = null;
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < deadline) {
+                call = calls().get(0);
+                if (!call.getJsonObject("network").isNull("roundTripMs")) {
+                    break;
+                }
+                Sleep.millis(500);
+            }
+            JsonObject network = call.getJsonObject("network");
+            assertTrue(!network.isNull("roundTripMs"), "no receiver report in 15 s: " + call);
+            assertEquals("direct", network.getString("path"), call.toString());
+            assertTrue(List.of("connected", "completed").contains(network.getString("iceState")), call.toString());
+            double rtt = network.getJsonNumber("roundTripMs").doubleValue();
+            assertTrue(rtt >= 0 && rtt < 500, "a loopback round trip: " + call);
+            double loss = network.getJsonNumber("fractionLost").doubleValue();
+            assertTrue(loss >= 0 && loss <= 1, call.toString());
+            assertTrue(network.getJsonNumber("packetsLost").longValue() >= 0, call.toString());
+            assertTrue(!network.isNull("jitterMs"), call.toString());
+            // Opus at its default 64 kbit/s, with RTP and SRTP headers on top.
+            double kbps = network.getJsonNumber("bitrateKbps").doubleValue();
+            assertTrue(kbps > 20 && kbps < 200, "bitrate: " + call);
+            long packets = network.getJsonNumber("packetsSent").longValue();
+            assertTrue(packets > 100, "one packet per 20 ms: " + call);
+            assertTrue(network.getJsonNumber("bytesSent").longValue() > packets * 50, call.toString());
+            assertEquals(false, call.getBoolean("microphone"), "this page sends no microphone");
+            assertTrue(call.getString("desktop").contains("virtspk"), call.toString());
+            // A sine of amplitude 0.5 has an RMS of 0.354: -9 dBFS on the operators' meter.
+            JsonObject stream = parts.liberty().status().getJsonArray("desktopStreams").getJsonObject(0);
+            double level = stream.getJsonNumber("levelDb").doubleValue();
+            assertTrue(level > -12 && level < -6, "the desktop stream's level: " + stream);
+        } finally {
+            tone.destroy();
+        }
+    }
 }

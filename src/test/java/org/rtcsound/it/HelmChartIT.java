@@ -147,7 +147,9 @@ class HelmChartIT {
     void aStoppingPodWaitsOutOfTheServiceBeforeLibertyStops() {
         Map<String, Object> container = at(only(render(), "Deployment", "sound"), "spec", "template", "spec",
                 "containers", 0);
-        assertEquals(List.of("sleep", "5"), at(container, "lifecycle", "preStop", "exec", "command"));
+        // Readiness goes DOWN first (the drain file DrainingIT shows), then the pause.
+        assertEquals(List.of("sh", "-c", "touch /tmp/rtcsound.draining && sleep 5"),
+                at(container, "lifecycle", "preStop", "exec", "command"));
     }
 
     @Test

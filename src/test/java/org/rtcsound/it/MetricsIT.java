@@ -13,10 +13,15 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.rtcsound.testing.Chromium;
+import org.rtcsound.testing.ChromiumPerClass;
+import org.rtcsound.testing.PageAudio;
 import org.rtcsound.testing.Processes;
+import org.rtcsound.testing.Sleep;
 import org.rtcsound.testing.SignallingClient;
 import org.rtcsound.testing.Suite;
 import org.rtcsound.testing.TestTokens;
+import org.rtcsound.testing.Tones;
 
 /**
  * {@code /metrics} in Prometheus' format (read here by Prometheus' own parser), open to a scraper
@@ -24,7 +29,7 @@ import org.rtcsound.testing.TestTokens;
  * (calls, listeners, desktop streams) follows a real call, and calls opened and refused by
  * kind are counted; no figure names a user or holds a token.
  */
-@ExtendWith(Suite.class)
+@ExtendWith({Suite.class, ChromiumPerClass.class})
 class MetricsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -32,9 +37,11 @@ class MetricsIT {
     private static final Path PARSER = Path.of("src/test/python/prometheus_families.py").toAbsolutePath();
 
     private final Suite.Parts parts;
+    private final Chromium chromium;
 
-    MetricsIT(Suite.Parts parts) {
+    MetricsIT(Suite.Parts parts, Chromium chromium) {
         this.parts = parts;
+        this.chromium = chromium;
     }
 
     /** One sample as the reference parser read it. */
@@ -70,13 +77,22 @@ class MetricsIT {
                 String rest = typeAndRest[1];
                 String name = rest.substring(0, rest.indexOf(' '));
                 String labels = rest.substring(name.length() + 1, rest.lastIndexOf(' '));
-                return new Sample(typeAndRest[0], name, labels,
-                        Double.parseDouble(rest.substring(rest.lastIndexOf(' ') + 1)));
+                return new Sample(typeAndRest[0], name, labels, number(rest.substring(rest.lastIndexOf(' ') + 1)));
             }).toList();
             return new Scrape(response.body(), samples);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A value as Python prints it ({@code nan} for a figure not measured yet). */
+    private static double number(String text) {
+        return switch (text) {
+            case "nan" -> Double.NaN;
+            case "inf" -> Double.POSITIVE_INFINITY;
+            case "-inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(text);
+        };
     }
 
     @Test
@@ -111,5 +127,42 @@ class MetricsIT {
         assertEquals(refused + 1, after.value("rtcsound_calls_refused_total", "\"reason\": \"token-refused\""),
                 after.text());
         assertTrue(!after.text().contains(bad) && !after.text().contains("mallory"), "no token or user in the figures");
+    }
+
+    @Test
+    void aConnectedCallIsTimedAndHasNetworkGaugesOfItsOwnUntilItEnds() {
+        double timed = scrape().value("rtcsound_first_audio_seconds_count", "");
+        Process tone = parts.pulse().play(Tones.sine(parts.work().resolve("metrics.wav"), 610, 30, 0.5), "virtspk");
+        String call;
+        try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=alice"))) {
+            PageAudio.assertHears(tab, 610);
+            call = "\"call\": \"" + parts.liberty().get("/API/admin/calls").body()
+                    .replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1") + "\"";
+            Scrape during = scrape();
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (Double.isNaN(during.value("rtcsound_call_round_trip_seconds", call))
+                    && System.nanoTime() < deadline) {
+                Sleep.millis(500); // the browser's first receiver report: within about 5 s
+                during = scrape();
+            }
+            assertEquals(timed + 1, during.value("rtcsound_first_audio_seconds_count", ""), during.text());
+            for (String name : List.of("rtcsound_call_packets_lost", "rtcsound_call_jitter_seconds",
+                    "rtcsound_call_sent_bytes", "rtcsound_call_bitrate_bits_per_second")) {
+                assertTrue(during.samples().stream().anyMatch(s -> s.name().equals(name) && s.labels().contains(call)),
+                        name + " for " + call + ": " + during.text());
+            }
+            assertTrue(during.samples().stream().anyMatch(s -> s.name().equals("rtcsound_first_audio_seconds_bucket")),
+                    "time to first audio is a histogram: " + during.text());
+            double rtt = during.value("rtcsound_call_round_trip_seconds", call);
+            assertTrue(rtt >= 0 && rtt < 0.5, call + " round trip " + rtt + ": " + during.text());
+            assertTrue(during.value("rtcsound_call_packets_sent", call) > 50, during.text());
+            assertTrue(during.value("rtcsound_call_fraction_lost", call) <= 1, during.text());
+        } finally {
+            tone.destroy();
+        }
+        parts.liberty().awaitIdle(WAIT);
+        Scrape after = scrape();
+        assertTrue(after.samples().stream().noneMatch(s -> s.labels().contains(call)),
+                "an ended call's gauges go with it: " + after.text());
     }
 }

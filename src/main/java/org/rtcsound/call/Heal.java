@@ -1,0 +1,18 @@
+package org.rtcsound.call;
+
+import java.util.Locale;
+
+/** The ways a call recovers, or is cleaned up, without anyone reloading a page. */
+public enum Heal {
+    /** ICE failed or stayed disconnected: the page was told to call again at once ({@link CloseCode#CONNECTION_LOST}). */
+    CONNECTION_LOST,
+    /** No RTCP and no answer to a ping: the browser is gone, and its call was freed ({@link CloseCode#BROWSER_SILENT}). */
+    BROWSER_GONE,
+    /** The desktop's capture stopped producing audio: its stream was rebuilt for its listeners. */
+    STREAM_STALLED;
+
+    /** The label of this kind in metrics: {@code connection_lost}, ... */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

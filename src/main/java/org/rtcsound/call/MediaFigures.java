@@ -1,0 +1,25 @@
+package org.rtcsound.call;
+
+/**
+ * What the media side of one call measures now, for operators: the path its packets take,
+ * the browser's view of them from its RTCP receiver reports, and what was sent. Figures the
+ * call has not measured yet (before ICE connects, before the first receiver report) are null.
+ *
+ * @param path "direct" or "relay" (a TURN server is in the selected candidate pair), null before ICE chose one
+ * @param iceState the ICE connection state, as WebRTC names it ("checking", "connected", "failed" ...)
+ * @param roundTripSeconds from the last receiver report
+ * @param fractionLost of the packets sent since the report before, 0 to 1
+ * @param packetsLost in all, as the browser counts them
+ * @param jitterSeconds the browser's interarrival jitter
+ * @param bytesSent RTP payload and headers sent to this browser
+ * @param packetsSent RTP packets sent to this browser
+ * @param bitsPerSecond sent over the last second or so
+ * @param microphone whether the browser's microphone is being played into the desktop now
+ */
+public record MediaFigures(String path, String iceState, Double roundTripSeconds, Double fractionLost,
+        Long packetsLost, Double jitterSeconds, long bytesSent, long packetsSent, Double bitsPerSecond,
+        boolean microphone) {
+
+    /** A call whose media side has measured nothing (not started, or no media side at all). */
+    public static final MediaFigures NONE = new MediaFigures(null, "new", null, null, null, null, 0, 0, null, false);
+}
