@@ -6,61 +6,20 @@
 // token, a server that offers the local demo sign-in (the embedded default, on localhost
 // only) signs this browser in as ?uid= or 'demo', and the page says so.
 import { RtcSound } from './rtcsound.js';
+import { claims, demoTokens, pageInfo, takeFragmentToken } from './signin.js';
 
 const status = document.getElementById('status');
 const enableButton = document.getElementById('enable-sound');
 const params = new URLSearchParams(location.search);
-const fragment = new URLSearchParams(location.hash.slice(1));
-const givenToken = fragment.get('jwt_token');
-if (givenToken) {
-  // keep the token out of the history and of copied links
-  history.replaceState(null, '', location.pathname + location.search);
-}
-
-/** The token's claims, read without checking: the server checks; the page only wants `sub`. */
-function claims(token) {
-  try {
-    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(atob(payload));
-  } catch (e) {
-    return {};
-  }
-}
+const givenToken = takeFragmentToken();
 
 const uid = (givenToken && claims(givenToken).sub) || params.get('uid')
   || (givenToken ? `browser-${Math.random().toString(36).slice(2, 10)}` : 'demo');
 
-let demoToken = null;
-/** A demo token, renewed a minute before it expires. */
-async function demoSignIn() {
-  if (demoToken && claims(demoToken).exp * 1000 - Date.now() > 60000) {
-    return demoToken;
-  }
-  const response = await fetch('/API/rtcsound/demo-sign-in', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ user: uid }),
-  });
-  const reply = await response.json();
-  if (!response.ok) {
-    throw new Error(reply.message ?? `demo sign-in answered ${response.status}`);
-  }
-  demoToken = reply.token;
-  return demoToken;
-}
-
-async function pageInfo() {
-  try {
-    return await (await fetch('/API/rtcsound/page-info')).json();
-  } catch (e) {
-    return {};
-  }
-}
-
 const info = await pageInfo();
 let token = givenToken;
 if (!token && info.demoSignIn) {
-  token = demoSignIn;
+  token = demoTokens(uid);
   const banner = document.getElementById('demo');
   banner.hidden = false;
   document.getElementById('demo-user').textContent = uid;

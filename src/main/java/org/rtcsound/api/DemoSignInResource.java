@@ -36,7 +36,8 @@ public class DemoSignInResource {
     HttpServletRequest http;
 
     @Operation(summary = "Signs this browser in as a demo user (only with the demo sign-in on, only from this machine)",
-            description = "{\"user\":\"alice\"} gets a token for alice, never an admin; 404 when the demo is off or the caller is not local.")
+            description = "{\"user\":\"alice\"} gets a token for alice; with \"admin\": true, one with the admin group"
+                    + " (for the operator page); 404 when the demo is off or the caller is not local.")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
@@ -50,8 +51,9 @@ public class DemoSignInResource {
             return PyosReply.error(Response.Status.BAD_REQUEST,
                     "expected {\"user\": \"<id>\"}, 1 to 128 printable characters without spaces");
         }
-        JsonObject body = Json.createObjectBuilder().add("token", demo.issue(user)).add("user", user)
-                .add("demo", true).build();
+        boolean admin = request.getBoolean("admin", false);
+        JsonObject body = Json.createObjectBuilder().add("token", demo.issue(user, admin)).add("user", user)
+                .add("admin", admin).add("demo", true).build();
         return Response.ok(body).header("Cache-Control", "no-store").build();
     }
 }

@@ -31,6 +31,11 @@ import org.rtcsound.signalling.SessionRegistry;
 @ApplicationScoped
 public class CallFigures {
 
+    private static final Metadata OPENED = Metadata.builder().withName("rtcsound.calls.opened")
+            .withDescription("calls opened: the caller was admitted and the media side built").build();
+    private static final Metadata FAILED = Metadata.builder().withName("rtcsound.calls.failed")
+            .withDescription("calls that could not go on once started (their media failed)").build();
+
     @Inject
     MetricRegistry registry;
 
@@ -40,8 +45,13 @@ public class CallFigures {
     @Inject
     MediaService media;
 
-    /** Registers the gauges when the application starts, so a scrape finds them before any call. */
+    /**
+     * Registers the gauges and the counters without labels when the application starts, so
+     * that a scrape (and a dashboard) finds them at 0 before any call.
+     */
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object application) {
+        registry.counter(OPENED);
+        registry.counter(FAILED);
         registry.gauge(Metadata.builder().withName("rtcsound.calls.open")
                 .withDescription("signalling sessions open (signed in or not)").build(), sessions, SessionRegistry::count);
         registry.gauge(Metadata.builder().withName("rtcsound.listeners")
@@ -151,8 +161,7 @@ public class CallFigures {
                     "bits_per_second", orNaN(MediaFigures::bitsPerSecond)));
 
     public void opened() {
-        inApplication(() -> registry.counter(Metadata.builder().withName("rtcsound.calls.opened")
-                .withDescription("calls opened: the caller was admitted and the media side built").build()).inc());
+        inApplication(() -> registry.counter(OPENED).inc());
     }
 
     public void refused(Refusal refusal) {
@@ -161,7 +170,6 @@ public class CallFigures {
     }
 
     public void failed() {
-        inApplication(() -> registry.counter(Metadata.builder().withName("rtcsound.calls.failed")
-                .withDescription("calls that could not go on once started (their media failed)").build()).inc());
+        inApplication(() -> registry.counter(FAILED).inc());
     }
 }

@@ -10,8 +10,9 @@ import org.jose4j.lang.JoseException;
 
 /**
  * Tokens for the local demo sign-in (the embedded default): RS256 with rtcsound's own
- * in-memory key pair, a user and no group, for ten minutes. Only on when
- * {@code rtcsound.security.demo-sign-in} is true, and only to callers on this machine.
+ * in-memory key pair, a user and no group (the admin group only when asked, for the operator
+ * page), for ten minutes. Only on when {@code rtcsound.security.demo-sign-in} is true, and
+ * only to callers on this machine.
  */
 @ApplicationScoped
 public class DemoTokens {
@@ -28,9 +29,12 @@ public class DemoTokens {
         return settings.demoSignIn();
     }
 
-    public String issue(String user) {
+    public String issue(String user, boolean admin) {
         JwtClaims claims = new JwtClaims();
         claims.setSubject(user);
+        if (admin) {
+            claims.setStringListClaim(TokenVerifier.GROUPS_CLAIM, TokenVerifier.ADMIN_GROUP);
+        }
         claims.setIssuer("rtcsound demo sign-in");
         claims.setIssuedAtToNow();
         claims.setNotBeforeMinutesInThePast(0);

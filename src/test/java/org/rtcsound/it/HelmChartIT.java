@@ -20,6 +20,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import jakarta.json.JsonObject;
+
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
@@ -27,6 +29,7 @@ import com.marcnuri.helm.TemplateCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.rtcsound.config.OdConfigReader;
+import org.rtcsound.testing.GrafanaDashboard;
 import org.rtcsound.testing.Suite;
 import org.yaml.snakeyaml.Yaml;
 
@@ -141,6 +144,32 @@ class HelmChartIT {
         Map<String, Object> off = at(only(render(Map.of("metrics.scrapeAnnotations", false)), "Deployment", "sound"),
                 "spec", "template", "metadata");
         assertNull(off.get("annotations"), off.toString());
+    }
+
+    @Test
+    void theGrafanaDashboardRendersOnlyWhenEnabledWithTheSidecarsLabelAndParses() {
+        assertTrue(render().stream().noneMatch(d -> "sound-grafana-dashboard".equals(at(d, "metadata", "name"))),
+                "off by default");
+        Map<String, Object> configMap = only(render(Map.of("metrics.grafanaDashboard.enabled", true)), "ConfigMap",
+                "sound-grafana-dashboard");
+        assertEquals("1", at(configMap, "metadata", "labels", "grafana_dashboard"));
+        assertEquals("abcdesktop", at(configMap, "metadata", "namespace"));
+        JsonObject dashboard = GrafanaDashboard.parse(at(configMap, "data", "rtcsound.json"));
+        assertEquals(GrafanaDashboard.read(), dashboard, "the ConfigMap holds " + GrafanaDashboard.FILE + " as it is");
+        assertEquals("rtcsound", dashboard.getString("uid"));
+        List<JsonObject> panels = GrafanaDashboard.panels(dashboard);
+        assertTrue(panels.size() >= 10, "panels: " + panels.size());
+        for (JsonObject panel : panels) {
+            assertFalse(panel.getJsonArray("targets").isEmpty(), "a panel without a query: " + panel);
+            assertTrue(GrafanaDashboard.usesTheDataSourceVariable(panel), "data source: " + panel);
+            assertNotNull(panel.getJsonObject("gridPos"), panel.toString());
+        }
+        assertEquals(panels.size(), panels.stream().map(p -> p.getInt("id")).distinct().count(), "panel ids are unique");
+        assertTrue(GrafanaDashboard.exprs(dashboard).stream().allMatch(e -> e.contains("rtcsound_")),
+                "every query reads rtcsound's figures: " + GrafanaDashboard.exprs(dashboard));
+        Map<String, Object> elsewhere = only(render(Map.of("metrics.grafanaDashboard.enabled", true,
+                "metrics.grafanaDashboard.namespace", "monitoring")), "ConfigMap", "sound-grafana-dashboard");
+        assertEquals("monitoring", at(elsewhere, "metadata", "namespace"));
     }
 
     @Test

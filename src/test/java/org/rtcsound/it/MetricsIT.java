@@ -10,11 +10,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.rtcsound.testing.Chromium;
 import org.rtcsound.testing.ChromiumPerClass;
+import org.rtcsound.testing.GrafanaDashboard;
 import org.rtcsound.testing.PageAudio;
 import org.rtcsound.testing.Processes;
 import org.rtcsound.testing.Sleep;
@@ -129,8 +133,17 @@ class MetricsIT {
         assertTrue(!after.text().contains(bad) && !after.text().contains("mallory"), "no token or user in the figures");
     }
 
+    /**
+     * Also: every figure the chart's Grafana dashboard queries is in a real scrape, taken while
+     * a call is connected (its own gauges) after a refusal (the labelled counter).
+     */
     @Test
     void aConnectedCallIsTimedAndHasNetworkGaugesOfItsOwnUntilItEnds() {
+        try (SignallingClient refused = SignallingClient.connect(parts.liberty().wsUri("/signalling"),
+                TestTokens.unsigned("mallory"))) {
+            assertTrue(refused.next(WAIT).startsWith("ERROR token refused"));
+            refused.awaitClose(WAIT);
+        }
         double timed = scrape().value("rtcsound_first_audio_seconds_count", "");
         Process tone = parts.pulse().play(Tones.sine(parts.work().resolve("metrics.wav"), 610, 30, 0.5), "virtspk");
         String call;
@@ -157,6 +170,10 @@ class MetricsIT {
             assertTrue(rtt >= 0 && rtt < 0.5, call + " round trip " + rtt + ": " + during.text());
             assertTrue(during.value("rtcsound_call_packets_sent", call) > 50, during.text());
             assertTrue(during.value("rtcsound_call_fraction_lost", call) <= 1, during.text());
+            Set<String> missing = new TreeSet<>(GrafanaDashboard.metricNames(GrafanaDashboard.read()));
+            missing.removeAll(during.samples().stream().map(Sample::name).collect(Collectors.toSet()));
+            assertEquals(Set.of(), missing, "the dashboard queries figures the server does not export:\n"
+                    + during.text());
         } finally {
             tone.destroy();
         }

@@ -369,7 +369,13 @@ class SecurityIT {
         assertEquals(200, signedIn.statusCode(), signedIn.body());
         String token = Json.createReader(new StringReader(signedIn.body())).readObject().getString("token");
         assertEquals(200, get("/API/rtcsound/rtc-configuration", token).statusCode());
-        assertEquals(403, get("/API/admin/status", token).statusCode(), "a demo token is never an admin's");
+        assertEquals(403, get("/API/admin/status", token).statusCode(), "a demo token is no admin's unless asked");
+        HttpResponse<String> operator = server.send(HttpRequest.newBuilder(server.httpUri("/API/rtcsound/demo-sign-in"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"operator\",\"admin\":true}")).build());
+        assertEquals(200, operator.statusCode(), operator.body());
+        String adminToken = Json.createReader(new StringReader(operator.body())).readObject().getString("token");
+        assertEquals(200, get("/API/admin/status", adminToken).statusCode(), "the operator page's demo sign-in");
 
         editAndAwait(sample -> sample.replace("rtcsound.security.demo-sign-in : True",
                 "rtcsound.security.demo-sign-in : False"), "rtcsound.security.demo-sign-in", "false");
@@ -380,6 +386,7 @@ class SecurityIT {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"user\":\"alice\"}")).build()).statusCode());
         assertEquals(401, get("/API/rtcsound/rtc-configuration", token).statusCode(),
                 "with the demo off, its key is no longer trusted");
+        assertEquals(401, get("/API/admin/status", adminToken).statusCode());
     }
 
     @Test
