@@ -2,6 +2,7 @@
  * The GStreamer adapter of the call core's media port: the runtime initialised once at start-up,
  * one capture and encoder per desktop
  * shared by its calls (each a {@code webrtcbin} branch off a tee), run in order on the managed executor
- * {@code concurrent/media}.
+ * {@code concurrent/media}; and, for soak tests and leak hunts, GStreamer's own count of its live
+ * objects when its leaks tracer runs ({@code LiveObjects}).
  */
 package org.rtcsound.media;
