@@ -62,7 +62,22 @@ public class AdminResource {
                 .add("nativeThreads", count(Path.of("/proc/self/task")))
                 .add("openFiles", count(Path.of("/proc/self/fd")))
                 .add("openSockets", sockets())
+                .add("gstreamerObjects", gstreamerObjects())
                 .build();
+    }
+
+    /**
+     * GStreamer's own count of its live objects (beyond start-up's), with the types that
+     * changed, when the server runs with GST_TRACERS=leaks; null otherwise.
+     */
+    private JsonValue gstreamerObjects() {
+        Long alive = media.gstreamerObjects();
+        if (alive == null) {
+            return JsonValue.NULL;
+        }
+        JsonObjectBuilder byType = Json.createObjectBuilder();
+        media.gstreamerObjectsByType().forEach(byType::add);
+        return Json.createObjectBuilder().add("alive", alive).add("byType", byType).build();
     }
 
     private JsonArray desktopStreams() {

@@ -41,6 +41,8 @@ public class GStreamerRuntime {
     }
 
     private volatile String problem = "GStreamer is not initialised yet";
+    /** GStreamer's own count of its live objects, only when the server runs with GST_TRACERS=leaks. */
+    private volatile LiveObjects liveObjects;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object application) {
         initialise();
@@ -65,6 +67,7 @@ public class GStreamerRuntime {
             });
             problem = missing.length() == 0 ? null
                     : "GStreamer elements are missing: " + missing + "; install those Debian packages";
+            liveObjects = LiveObjects.find();
         } catch (Throwable e) {
             problem = "GStreamer cannot start (" + e.getClass().getSimpleName() + ": " + e.getMessage()
                     + "); install the Debian packages gstreamer1.0-plugins-base, -good, -bad and gstreamer1.0-nice";
@@ -79,6 +82,11 @@ public class GStreamerRuntime {
 
     public boolean ready() {
         return problem == null;
+    }
+
+    /** The leaks tracer's count of live GStreamer objects, or null when it is not running (the usual case). */
+    LiveObjects liveObjects() {
+        return liveObjects;
     }
 
     /** Why sound cannot work, or null when it can. */

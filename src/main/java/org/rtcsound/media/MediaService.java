@@ -11,6 +11,8 @@ import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import org.rtcsound.call.CallExecutor;
@@ -47,6 +49,8 @@ public class MediaService implements CallExecutor {
     void createStreams() {
         streams = new DesktopStreams(scheduler, executor);
         streams.watchForStalls(() -> heals.fire(Heal.STREAM_STALLED));
+        // With the leaks tracer on, it lists every object created and destroyed until it is read: read it often.
+        scheduler.scheduleWithFixedDelay(() -> gstreamerObjects(), 10, 10, TimeUnit.SECONDS);
     }
 
     @PreDestroy
@@ -96,6 +100,21 @@ public class MediaService implements CallExecutor {
 
     public long desktopStreamsCreated() {
         return DesktopStream.created();
+    }
+
+    /**
+     * GStreamer objects alive beyond those alive at start-up, as GStreamer's leaks tracer
+     * counts them; null unless the server runs with GST_TRACERS=leaks.
+     */
+    public Long gstreamerObjects() {
+        LiveObjects objects = runtime.liveObjects();
+        return objects == null ? null : objects.count();
+    }
+
+    /** The same count by type (those that differ from start-up); empty unless the leaks tracer runs. */
+    public Map<String, Long> gstreamerObjectsByType() {
+        LiveObjects objects = runtime.liveObjects();
+        return objects == null ? Map.of() : objects.byType();
     }
 
     /** One line per desktop stream: whose sound, how many listen, whether it lingers. */

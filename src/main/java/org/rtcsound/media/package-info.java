@@ -3,6 +3,8 @@
  * one capture and encoder per desktop shared by its calls (each a {@code webrtcbin} branch off a
  * tee), run in order on the managed executor {@code concurrent/media}; and each call's watch over
  * its own connection (webrtcbin's states and {@code get-stats}: the figures operators see, a lost
- * connection, a browser gone silent), reported to the core through the port's listener.
+ * connection, a browser gone silent), reported to the core through the port's listener;
+ * and, for soak tests and leak hunts, GStreamer's own count of its live objects when its leaks
+ * tracer runs ({@code LiveObjects}).
  */
 package org.rtcsound.media;

@@ -211,6 +211,20 @@ public final class LibertyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks the server's JVM, from outside (the JDK's jcmd; the server needs no endpoint for
+     * it), for a full garbage collection, so that gst1-java-core wrappers that were only
+     * unreachable release their native objects, and then to give the free pages of its
+     * native heap back to the system (glibc keeps what was freed in its arenas), so that
+     * its resident memory shows what it still holds.
+     */
+    public void collectGarbage() {
+        Requirements.require("jcmd", "openjdk-17-jdk-headless");
+        String jcmd = Requirements.which("jcmd").toString();
+        Processes.run(List.of(jcmd, Long.toString(pid()), "GC.run"), Map.of(), 60);
+        Processes.run(List.of(jcmd, Long.toString(pid()), "System.trim_native_heap"), Map.of(), 60);
+    }
+
     /** The server process's sockets as `ss` lists them, to say what a leak is made of. */
     public String sockets() {
         try {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -34,8 +35,32 @@ public final class LoadGenerator implements AutoCloseable {
     private final List<Chromium.Tab> pages = new ArrayList<>();
     private int added;
 
-    /** One listener to add. */
-    public record Listener(int id, String uid, String token, boolean decode) {
+    /**
+     * One listener to add. One with {@code hangUp} is a short call: it hangs up by itself once
+     * connected and its first audio packets have arrived, and is then listed by {@link #takeFinished()}.
+     */
+    public record Listener(int id, String uid, String token, boolean decode, boolean hangUp) {
+        public Listener(int id, String uid, String token, boolean decode) {
+            this(id, uid, token, decode, false);
+        }
+    }
+
+    /**
+     * A short call that hung up: how long it took to connect and to receive packets (ms after
+     * it was added), the packets it had, and how many peer connections its client built.
+     */
+    public record Finished(int id, double connectMs, double heardMs, long packets, int attempts, int errors,
+            String lastError, int stalls) {
+    }
+
+    /**
+     * What {@link #watch} saw of one listener: samples taken, the longest time it certainly
+     * received no packet (between a sample that saw packets grow and a later one that saw none
+     * more), new peer connections (restarts), packets received meanwhile, the longest time
+     * between two samples, and the client's own stall restarts and new peer connections.
+     */
+    public record Watched(int id, String state, int samples, double longestSilentMs, int restarts, long packets,
+            double longestIntervalMs, int stalls, int attempts) {
     }
 
     /** A listener's state and inbound RTP counters (as of {@code timestamp}, ms), as the page reported them. */
@@ -112,7 +137,8 @@ public final class LoadGenerator implements AutoCloseable {
         }
         for (Listener l : listeners) {
             int page = l.decode() || pages.size() == 1 ? 0 : 1 + added++ % (pages.size() - 1);
-            perPage.get(page).add(Map.of("id", l.id(), "uid", l.uid(), "token", l.token(), "decode", l.decode()));
+            perPage.get(page).add(Map.of("id", l.id(), "uid", l.uid(), "token", l.token(), "decode", l.decode(),
+                    "hangUp", l.hangUp()));
         }
         for (int i = 0; i < pages.size(); i++) {
             if (!perPage.get(i).isEmpty()) {
@@ -172,6 +198,49 @@ public final class LoadGenerator implements AutoCloseable {
             }
         }
         return tones;
+    }
+
+    /** The short calls that hung up since the last call, from every page. */
+    public List<Finished> takeFinished() {
+        List<Finished> done = new ArrayList<>();
+        for (Chromium.Tab tab : pages) {
+            for (Object o : (List<?>) tab.page().evaluate("() => window.load.takeFinished()")) {
+                Map<?, ?> f = (Map<?, ?>) o;
+                done.add(new Finished(integer(f, "id"), number(f, "connectMs"), number(f, "heardMs"),
+                        (long) number(f, "packets"), integer(f, "attempts"), integer(f, "errors"),
+                        (String) f.get("lastError"), integer(f, "stalls")));
+            }
+        }
+        return done;
+    }
+
+    /** These listeners hang up (wherever they are). */
+    public void stop(Collection<Integer> ids) {
+        List<Integer> list = List.copyOf(ids);
+        for (Chromium.Tab tab : pages) {
+            tab.page().evaluate("ids => window.load.stop(ids)", list);
+        }
+    }
+
+    /** Samples these listeners' inbound packets in their page every {@code everyMillis}; read with {@link #watched()}. */
+    public void watch(List<Integer> ids, int everyMillis) {
+        for (Chromium.Tab tab : pages) {
+            tab.page().evaluate("([ids, ms]) => window.load.watch(ids, ms)", List.of(ids, everyMillis));
+        }
+    }
+
+    /** What {@link #watch} has seen so far. */
+    public List<Watched> watched() {
+        List<Watched> seen = new ArrayList<>();
+        for (Chromium.Tab tab : pages) {
+            for (Object o : (List<?>) tab.page().evaluate("() => window.load.watched()")) {
+                Map<?, ?> w = (Map<?, ?>) o;
+                seen.add(new Watched(integer(w, "id"), (String) w.get("state"), integer(w, "samples"),
+                        number(w, "longestSilentMs"), integer(w, "restarts"), (long) number(w, "packets"),
+                        number(w, "longestIntervalMs"), integer(w, "stalls"), integer(w, "attempts")));
+            }
+        }
+        return seen;
     }
 
     /** Every listener hangs up (its socket and peer connection closed). */
