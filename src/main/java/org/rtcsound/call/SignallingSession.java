@@ -35,6 +35,8 @@ public final class SignallingSession {
 
     /** How long a silent browser has to answer a ping before its call is freed. */
     static final Duration PONG_WAIT = Duration.ofSeconds(2);
+    /** Past its wait by this much, an unanswered ping is from an earlier silence: ask again. */
+    static final Duration STALE_PING = Duration.ofSeconds(3);
 
     private final String id;
     private final Transport transport;
@@ -250,6 +252,11 @@ public final class SignallingSession {
             state = State.CLOSED;
             released = peer;
         }
+        return release(released);
+    }
+
+    /** Releases the media side of a session just closed (by whoever closed it). */
+    private CompletableFuture<Void> release(MediaPeer released) {
         if (released == null) {
             return CompletableFuture.completedFuture(null);
         }
@@ -258,25 +265,38 @@ public final class SignallingSession {
     }
 
     /**
+     * Closes the session if its call is answered, in one step, so that a heal never races an
+     * operator's End or a stopping server: the media side to release, or null when the session
+     * was not answered (or someone else closed it first).
+     */
+    private synchronized MediaPeer closeAnswered() {
+        if (state != State.ANSWERED) {
+            return null;
+        }
+        state = State.CLOSED;
+        return peer;
+    }
+
+    /**
      * The media path is lost: this call cannot come back, so the page is told to call again
      * at once (a new webrtcbin on the same desktop stream, with fresh TURN credentials).
      */
     private void connectionLost(String why) {
-        synchronized (this) {
-            if (state != State.ANSWERED) {
-                return;
-            }
+        MediaPeer released = closeAnswered();
+        if (released == null) {
+            return;
         }
         LOG.info(() -> "session " + id + ": " + why + "; the page is told to call again");
         calls.healed(Heal.CONNECTION_LOST);
-        onClose();
+        release(released);
         transport.close(CloseCode.CONNECTION_LOST, "connection lost: call again");
     }
 
     /**
      * No RTCP from the browser: a ping asks whether it is still there. Still no answer
-     * {@link #PONG_WAIT} later (the media side repeats its report while the silence lasts),
-     * and the browser is gone: its call is freed.
+     * {@link #PONG_WAIT} later (the media side repeats its report every second while the
+     * silence lasts), and the browser is gone: its call is freed. A ping that went unanswered
+     * while reports stopped coming (RTCP came back) is stale: the next silence asks again.
      */
     private void browserSilent() {
         Instant now = clock.instant();
@@ -288,7 +308,7 @@ public final class SignallingSession {
             if (pingSentAt != null && now.isBefore(pingSentAt.plus(PONG_WAIT))) {
                 return; // still waiting for the answer
             }
-            askNow = pingSentAt == null;
+            askNow = pingSentAt == null || !now.isBefore(pingSentAt.plus(PONG_WAIT).plus(STALE_PING));
             if (askNow) {
                 pingSentAt = now;
             }
@@ -301,9 +321,13 @@ public final class SignallingSession {
             }
             return;
         }
+        MediaPeer released = closeAnswered();
+        if (released == null) {
+            return;
+        }
         LOG.info(() -> "session " + id + ": no RTCP and no answer to a ping; the browser is gone, its call is freed");
         calls.healed(Heal.BROWSER_GONE);
-        onClose();
+        release(released);
         transport.close(CloseCode.BROWSER_SILENT, "no sign of the browser");
     }
 
@@ -363,6 +387,12 @@ public final class SignallingSession {
                 sinceHello = Duration.between(helloAt, clock.instant());
             }
             calls.connected(id, connectedPeer, sinceHello);
+            synchronized (SignallingSession.this) {
+                if (state != State.CLOSED) {
+                    return;
+                }
+            }
+            calls.ended(id); // closed meanwhile: its figures must not outlive it
         }
 
         @Override

@@ -39,8 +39,15 @@ final class ConnectionHealth {
         return connectedAt >= 0;
     }
 
-    /** The ICE connection state now; why the connection is lost, or null while it is not. */
+    /**
+     * The ICE connection state now; why the connection is lost, or null while it is not. Only
+     * a call that connected can lose its connection: one that never did is the page's to
+     * retry, with its backoff (calling again at once would loop on a path that always fails).
+     */
     String iceState(String state, long now) {
+        if (!isConnected()) {
+            return null;
+        }
         if ("failed".equals(state)) {
             return "ICE failed";
         }

@@ -22,6 +22,7 @@ import org.freedesktop.gstreamer.PadDirection;
 import org.freedesktop.gstreamer.Promise;
 import org.freedesktop.gstreamer.SDPMessage;
 import org.freedesktop.gstreamer.State;
+import org.freedesktop.gstreamer.Structure;
 import org.freedesktop.gstreamer.webrtc.WebRTCBin;
 import org.freedesktop.gstreamer.webrtc.WebRTCICEGatheringState;
 import org.freedesktop.gstreamer.webrtc.WebRTCPeerConnectionState;
@@ -109,6 +110,8 @@ final class StreamListener implements MediaPeer {
     private volatile MediaFigures figures = MediaFigures.NONE;
     /** The stats request in flight (its promise must stay reachable until it is answered), or null. */
     private Promise statsRequest;
+    private long statsRequestedAt;
+    private static final long STATS_TIMEOUT_NANOS = 5_000_000_000L;
 
     /** webrtcbin's {@code notify::connection-state}: (object, param spec, user data). */
     private interface ConnectionStateNotify extends Callback {
@@ -335,18 +338,29 @@ final class StreamListener implements MediaPeer {
      */
     private void checkHealth() {
         String lost;
+        boolean nowConnected = false;
         try {
             synchronized (lock) {
                 if (closed || failed) {
                     return;
                 }
+                long now = System.nanoTime();
+                if (!health.isConnected() && webrtc.getConnectionState() == WebRTCPeerConnectionState.CONNECTED) {
+                    nowConnected = health.connected(now); // in case the notification's moment was missed
+                }
                 String iceState = IceStates.name(webrtc.get("ice-connection-state"));
                 if (!iceState.equals(figures.iceState())) {
                     figures = withIceState(figures, iceState);
                 }
-                lost = health.iceState(iceState, System.nanoTime());
+                lost = health.iceState(iceState, now);
+                if (statsRequest != null && now - statsRequestedAt > STATS_TIMEOUT_NANOS) {
+                    LOG.warning("webrtcbin did not answer a stats request in 5 s; asking again");
+                    statsRequest.interrupt();
+                    statsRequest = null;
+                }
                 if (lost == null && health.isConnected() && statsRequest == null) {
                     statsRequest = new Promise(this::statsReady);
+                    statsRequestedAt = now;
                     webrtc.emit("get-stats", null, statsRequest);
                 }
             }
@@ -354,20 +368,30 @@ final class StreamListener implements MediaPeer {
             LOG.log(Level.WARNING, "checking the call's connection failed", e);
             return;
         }
+        if (nowConnected) {
+            listener.onConnected();
+        }
         if (lost != null) {
             listener.onConnectionLost(lost);
         }
     }
 
+    /** On webrtcbin's thread: read the reply there (it lives as long as the promise), report elsewhere. */
     private void statsReady(Promise promise) {
         boolean silent;
         try {
             synchronized (lock) {
-                statsRequest = null;
+                if (statsRequest == promise) {
+                    statsRequest = null;
+                }
                 if (closed) {
                     return;
                 }
-                WebRtcStats stats = WebRtcStats.read(promise.getReply());
+                Structure reply = promise.getReply();
+                if (reply == null || !reply.hasName("application/x-webrtc-stats")) {
+                    return; // interrupted, or an error: no figures this time
+                }
+                WebRtcStats stats = WebRtcStats.read(reply);
                 long now = System.nanoTime();
                 Double bitrate = health.bitsPerSecond(stats.bytesSent(), now);
                 figures = new MediaFigures(stats.path(), figures.iceState(), stats.roundTripSeconds(),
@@ -380,7 +404,21 @@ final class StreamListener implements MediaPeer {
             return;
         }
         if (silent) {
+            // The session pings the browser and may close the socket: never on webrtcbin's thread.
+            scheduler.execute(this::reportSilence);
+        }
+    }
+
+    private void reportSilence() {
+        try {
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+            }
             listener.onBrowserSilent();
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "reporting a silent browser failed", e);
         }
     }
 
@@ -534,6 +572,9 @@ final class StreamListener implements MediaPeer {
             }
             if (healthWatch != null) {
                 healthWatch.cancel(false);
+            }
+            if (statsRequest != null) {
+                statsRequest.interrupt(); // its answer, if one comes, finds the listener closed
             }
         }
         if (stream == null) {

@@ -81,7 +81,7 @@ public class CallFigures {
      * too (directly, or through tasks they submitted), which have none; registering a metric
      * there fails inside SmallRye Config (NullPointerException on the class loader).
      */
-    private ClassLoader applicationLoader;
+    private volatile ClassLoader applicationLoader;
 
     private void inApplication(Runnable registration) {
         Thread thread = Thread.currentThread();

@@ -645,4 +645,36 @@ class SignallingSessionTest {
         assertEquals(0, transport.pings);
         assertFalse(peer.closed);
     }
+
+    @Test
+    void aPingLeftUnansweredByAnEarlierSilenceIsAskedAgainNotTakenForAnAnswerMissing() {
+        FakePeer peer = answered();
+        peer.listener.onBrowserSilent();
+        clock.advance(60_000); // RTCP came back meanwhile, with no pong seen
+        peer.listener.onBrowserSilent();
+        assertFalse(peer.closed, "a new silence asks again first");
+        assertEquals(2, transport.pings);
+    }
+
+    @Test
+    void anOperatorsEndIsNeverUndoneByAHealThatComesAfterIt() {
+        FakePeer peer = answered();
+        timed.endByOperator();
+        peer.listener.onConnectionLost("ICE failed");
+        peer.listener.onBrowserSilent();
+        assertEquals(CloseCode.ENDED_BY_OPERATOR, transport.closeCode);
+        assertEquals(List.of(), calls.heals, "nothing was healed");
+        assertEquals(0, transport.pings);
+    }
+
+    @Test
+    void aConnectionReportedAfterTheCallClosedIsNotTimed() {
+        timed.onOpen(TOKEN);
+        timed.onMessage(InboundMessage.parse("HELLO alice"));
+        FakePeer peer = calls.opened.get(0);
+        timed.onClose();
+        peer.listener.onConnected();
+        assertEquals(List.of(), calls.connected, "no figures for a call that is gone");
+        assertEquals(List.of("s2"), calls.ended);
+    }
 }

@@ -24,6 +24,7 @@ class ConnectionHealthTest {
 
     @Test
     void failedIceIsLostAtOnceAndDisconnectedOnlyAfterItsGrace() {
+        health.connected(0);
         assertEquals("ICE failed", health.iceState("failed", 0));
         assertNull(health.iceState("disconnected", 1000 * MS));
         assertNull(health.iceState("disconnected", 2500 * MS));
@@ -32,6 +33,7 @@ class ConnectionHealthTest {
 
     @Test
     void aDisconnectionThatRecoversStartsItsGraceAgain() {
+        health.connected(0);
         assertNull(health.iceState("disconnected", 0));
         assertNull(health.iceState("connected", 1500 * MS));
         assertNull(health.iceState("disconnected", 2500 * MS));
@@ -47,6 +49,12 @@ class ConnectionHealthTest {
         assertFalse(health.receiverReport("100/7/9", 6000 * MS), "the same report, 2.9 s later");
         assertFalse(health.receiverReport("350/8/2", 7000 * MS), "a newer one");
         assertTrue(health.receiverReport("350/8/2", 10000 * MS));
+    }
+
+    @Test
+    void aCallThatNeverConnectedIsNotLostButLeftToThePagesRetry() {
+        assertNull(health.iceState("failed", 0));
+        assertNull(health.iceState("disconnected", 60_000 * MS));
     }
 
     @Test
