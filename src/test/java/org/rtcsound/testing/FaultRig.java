@@ -6,6 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import jakarta.json.JsonObject;
 
@@ -24,6 +29,8 @@ public final class FaultRig implements AutoCloseable {
     public static final String BROWSER_ADDRESS = "10.253.0.2";
     public static final int HTTP_PORT = 19380;
     public static final int HTTPS_PORT = 19743;
+    /** Threads the server may start or keep by itself, beside any call (as VanishedBrowserIT allows). */
+    private static final int THREADS_OF_NO_CALL = 2;
     private static final List<String> DROP_UDP = List.of("INPUT", "-p", "udp", "-j", "DROP");
 
     private final NetworkNamespace namespace;
@@ -157,53 +164,100 @@ public final class FaultRig implements AutoCloseable {
         }
     }
 
-    /** How the server let a vanished browser go: what it still held {@code millis} after, compared with before. */
-    public record Freed(long millis, List<String> held, JsonObject before, JsonObject during, JsonObject after,
-            String sockets) {
+    /**
+     * What the server holds while no call of the browser's is open: its status, and its TCP
+     * connections with the browser (the browser's idle HTTP connection, which Liberty keeps
+     * 30 s, is one of them once it has loaded a page of the server's).
+     */
+    public record Baseline(JsonObject status, Set<String> browserConnections) {
+    }
+
+    public Baseline baseline() {
+        return new Baseline(server.status(), browserConnections());
+    }
+
+    /**
+     * How the server let a vanished browser go: {@code endedMillis} after the link went down
+     * its call was ended (sessions, listeners and desktop streams back to the baseline; -1:
+     * not yet), {@code millis} after, what it still held ({@code held}, empty once freed).
+     */
+    public record Freed(long endedMillis, long millis, List<String> held, Baseline before, JsonObject during,
+            JsonObject after, String sockets) {
         public boolean freed() {
             return held.isEmpty();
         }
 
         @Override
         public String toString() {
-            return (freed() ? "freed " : "still holding " + held + ", ") + millis + " ms after the link went down;"
-                    + " before the call " + figures(before) + ", during " + figures(during) + ", after " + figures(after);
+            return (endedMillis < 0 ? "call not ended" : "call ended " + endedMillis + " ms")
+                    + (freed() ? ", all freed " : ", still holding " + held + " ") + millis
+                    + " ms after the link went down; before the call " + figures(before.status()) + ", during "
+                    + figures(during) + ", after " + figures(after);
         }
     }
 
     /**
      * The browser, hearing a call, vanishes (its link goes down, the browser keeps running):
-     * waits up to {@code timeoutMillis} for the server to hold no more than {@code before}
-     * (sessions, listeners, desktop streams, sockets, native threads), then brings the link back.
-     * What it still holds comes with its socket list.
+     * waits up to {@code timeoutMillis} until the server holds no more sessions, listeners,
+     * desktop streams, sockets and native threads than {@code before}, and no connection with
+     * the browser that the call opened (its signalling WebSocket, ICE over TCP); then brings
+     * the link back. What it still holds comes with its socket list.
      */
-    public Freed vanish(JsonObject before, long timeoutMillis) {
+    public Freed vanish(Baseline before, long timeoutMillis) {
         JsonObject during = server.status();
         long gone = System.currentTimeMillis();
         setLinkUp(false);
         try {
+            long ended = -1;
             JsonObject now = during;
             List<String> held = held(before, now);
             while (!held.isEmpty() && System.currentTimeMillis() - gone < timeoutMillis) {
                 Sleep.millis(100);
                 now = server.status();
                 held = held(before, now);
+                if (ended < 0 && ended(before.status(), now)) {
+                    ended = System.currentTimeMillis() - gone;
+                }
             }
             long millis = System.currentTimeMillis() - gone;
-            return new Freed(millis, held, before, during, now, held.isEmpty() ? "" : server.sockets());
+            return new Freed(ended < 0 && held.isEmpty() ? millis : ended, millis, held, before, during, now,
+                    held.isEmpty() ? "" : server.sockets());
         } finally {
             setLinkUp(true);
         }
     }
 
-    private static List<String> held(JsonObject before, JsonObject now) {
+    private static boolean ended(JsonObject before, JsonObject now) {
+        return Stream.of("sessions", "listeners", "desktopStreamsLive").allMatch(key -> now.getInt(key) <= before.getInt(key));
+    }
+
+    private List<String> held(Baseline before, JsonObject now) {
         List<String> held = new java.util.ArrayList<>();
         for (String key : List.of("sessions", "listeners", "desktopStreamsLive", "openSockets", "nativeThreads")) {
-            if (now.getInt(key) > before.getInt(key)) {
-                held.add(key + " " + now.getInt(key) + " > " + before.getInt(key));
+            // Liberty's own executor grows and shrinks by itself, a thread or two either way;
+            // a call holds far more (10 to 13 here), so 2 more than before is not the call's.
+            int allowed = before.status().getInt(key) + (key.equals("nativeThreads") ? THREADS_OF_NO_CALL : 0);
+            if (now.getInt(key) > allowed) {
+                held.add(key + " " + now.getInt(key) + " > " + allowed);
             }
         }
+        Set<String> opened = new TreeSet<>(browserConnections());
+        opened.removeAll(before.browserConnections());
+        if (!opened.isEmpty()) {
+            held.add("connections with the browser " + opened);
+        }
         return held;
+    }
+
+    /** The server's TCP connections with the browser (held by its process), as "local port -> browser port". */
+    private Set<String> browserConnections() {
+        Set<String> connections = new TreeSet<>();
+        Matcher tcp = Pattern.compile("(?m)^tcp\\s+\\S+\\s+\\d+\\s+\\d+\\s+\\S*:(\\d+)\\s+\\S*"
+                + Pattern.quote(BROWSER_ADDRESS) + "\\]?:(\\d+)\\s").matcher(server.sockets());
+        while (tcp.find()) {
+            connections.add(tcp.group(1) + " -> " + tcp.group(2));
+        }
+        return connections;
     }
 
     private static String figures(JsonObject status) {
