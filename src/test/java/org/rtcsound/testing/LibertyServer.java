@@ -20,6 +20,10 @@ import jakarta.json.JsonObject;
  * The real Open Liberty server with the built WAR, as liberty-maven-plugin created it in
  * pre-integration-test. The tests start it themselves so that they choose its
  * environment (which PulseAudio, which ports).
+ *
+ * <p>Ports in use (http/https), apart from `./rtcsound run`'s 9080/9443: the suite's server
+ * 19080/19443 (localhost); the relay's 19280/19643 (in RelayRig's namespace); the fault
+ * tests' 19380/19743 (FaultRig, on its veth's host address only); Arquillian's 29080.
  */
 public final class LibertyServer implements AutoCloseable {
 
@@ -33,6 +37,7 @@ public final class LibertyServer implements AutoCloseable {
     /** Put before every `server` command: `ip netns exec NS` runs the server in a namespace. */
     private final List<String> prefix;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private HttpClient https;
 
     private LibertyServer(Path wlp, String name, String host, int httpPort, int httpsPort, List<String> prefix) {
         this.wlp = wlp;
@@ -61,7 +66,7 @@ public final class LibertyServer implements AutoCloseable {
         environment.put("HTTP_PORT", Integer.toString(httpPort));
         environment.put("HTTPS_PORT", Integer.toString(httpsPort));
         if (!host.equals("localhost")) {
-            environment.put("RTCSOUND_HOST", "*");
+            environment.putIfAbsent("RTCSOUND_HOST", "*"); // or the one address env names
         }
         server.environment = environment;
         Processes.run(server.serverCommand("start"), environment, 120);
@@ -72,6 +77,9 @@ public final class LibertyServer implements AutoCloseable {
     /** Stops the server (as a pod going away does) and starts it again with the same settings; returns once ready. */
     public void restart() {
         command("stop");
+        synchronized (this) {
+            https = null; // its pooled connection went with the server
+        }
         Processes.run(serverCommand("start"), environment, 120);
         awaitReady(Duration.ofSeconds(90));
     }
@@ -95,7 +103,7 @@ public final class LibertyServer implements AutoCloseable {
         String last = "no answer";
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> response = get("/health/ready");
+                HttpResponse<String> response = send(HttpRequest.newBuilder(httpUri("/health/ready")).GET().build());
                 if (response.statusCode() == 200) {
                     return;
                 }
@@ -103,7 +111,7 @@ public final class LibertyServer implements AutoCloseable {
             } catch (IllegalStateException e) {
                 last = e.getMessage();
             }
-            Sleep.millis(200);
+            Sleep.millis(50); // the recovery benchmark times pages from this moment
         }
         throw new IllegalStateException("Liberty server " + name + " not ready in " + timeout.toSeconds() + " s: "
                 + last + "; see " + logDirectory().resolve("messages.log"));
@@ -121,15 +129,23 @@ public final class LibertyServer implements AutoCloseable {
         return URI.create("ws://" + host + ":" + httpPort + path);
     }
 
+    /**
+     * Where admin requests go: plain http on localhost (allowed from this machine); https
+     * for a server on another address, which refuses plain http from there.
+     */
+    private URI adminUri(String path) {
+        return host.equals("localhost") ? httpUri(path) : httpsUri(path);
+    }
+
     /** GET as the suite's admin (a token with the admin group). */
     public HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(httpUri(path)).header("Authorization", "Bearer " + TestTokens.admin())
+        return send(HttpRequest.newBuilder(adminUri(path)).header("Authorization", "Bearer " + TestTokens.admin())
                 .GET().build());
     }
 
     /** POST JSON as the suite's admin. */
     public HttpResponse<String> postJson(String path, String body) {
-        return send(HttpRequest.newBuilder(httpUri(path)).header("Authorization", "Bearer " + TestTokens.admin())
+        return send(HttpRequest.newBuilder(adminUri(path)).header("Authorization", "Bearer " + TestTokens.admin())
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build());
     }
 
@@ -138,14 +154,26 @@ public final class LibertyServer implements AutoCloseable {
         return SignallingClient.connect(wsUri("/signalling"), TestTokens.user(user));
     }
 
+    /** Sends a request; https goes through a client that trusts this server's own certificate, and only it. */
     public HttpResponse<String> send(HttpRequest request) {
         try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpClient client = "https".equals(request.uri().getScheme()) ? https() : http;
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new IllegalStateException(request.uri() + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpClient https() {
+        synchronized (this) {
+            if (https == null) {
+                https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(LibertyCertificate.trustedAlone(wlp.resolve("usr/servers").resolve(name)))
+                        .build();
+            }
+            return https;
         }
     }
 

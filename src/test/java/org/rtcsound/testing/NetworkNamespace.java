@@ -10,17 +10,20 @@ import java.util.Map;
 /**
  * A private network namespace of the test's own (`ip netns`), joined to this host by a veth
  * pair: a second "host" on a /24 of its own, so that a TURN relay has an address that is
- * neither loopback nor any real network's.
+ * neither loopback nor any real network's, and a browser has a network that a test may break
+ * (firewall rules and a link of its own, none of which touch the host's).
  */
 public final class NetworkNamespace implements AutoCloseable {
 
     private final String name;
     private final String hostLink;
+    private final String innerLink;
     private final String address;
 
-    private NetworkNamespace(String name, String hostLink, String address) {
+    private NetworkNamespace(String name, String hostLink, String innerLink, String address) {
         this.name = name;
         this.hostLink = hostLink;
+        this.innerLink = innerLink;
         this.address = address;
     }
 
@@ -39,11 +42,26 @@ public final class NetworkNamespace implements AutoCloseable {
         run("ip", "netns", "exec", name, "ip", "addr", "add", address + "/24", "dev", innerLink);
         run("ip", "netns", "exec", name, "ip", "link", "set", innerLink, "up");
         run("ip", "netns", "exec", name, "ip", "link", "set", "lo", "up");
-        return new NetworkNamespace(name, hostLink, address);
+        return new NetworkNamespace(name, hostLink, innerLink, address);
     }
 
     public String address() {
         return address;
+    }
+
+    /** Runs a command inside (such as {@code iptables ...}) and returns its output; fails on a non-zero exit. */
+    public String exec(String... command) {
+        List<String> inside = new java.util.ArrayList<>(prefix());
+        inside.addAll(List.of(command));
+        return Processes.run(inside, Map.of(), 10);
+    }
+
+    /**
+     * Takes the namespace's end of the veth down (or up again): to the host, everything
+     * inside vanishes at once, with no packet to say so; the processes inside keep running.
+     */
+    public void setLinkUp(boolean up) {
+        exec("ip", "link", "set", innerLink, up ? "up" : "down");
     }
 
     /** What to put before a command to run it inside. */

@@ -183,6 +183,28 @@ public final class PageAudio {
                 }""");
     }
 
+    /**
+     * The selected pair as "udp prflx/host": the transport protocol (udp, or tcp for ICE over
+     * TCP) and the local and remote candidate types; "none" before a pair is selected.
+     */
+    public static String selectedPath(BrowserTab tab) {
+        return (String) tab.evaluate("""
+                async () => {
+                  const pc = window.rtcsound.peerConnection;
+                  if (!pc) return 'none';
+                  const stats = await pc.getStats();
+                  for (const transport of stats.values()) {
+                    if (transport.type === 'transport' && transport.selectedCandidatePairId) {
+                      const pair = stats.get(transport.selectedCandidatePairId);
+                      const local = stats.get(pair.localCandidateId);
+                      return local.protocol + ' ' + local.candidateType + '/'
+                          + stats.get(pair.remoteCandidateId).candidateType;
+                    }
+                  }
+                  return 'none';
+                }""");
+    }
+
     private static double number(Map<?, ?> map, String key) {
         return ((Number) map.get(key)).doubleValue();
     }

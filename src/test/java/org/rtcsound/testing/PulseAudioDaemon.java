@@ -122,6 +122,16 @@ public final class PulseAudioDaemon implements AutoCloseable {
         }
     }
 
+    /** Kills the daemon outright (SIGKILL), as a crash would: no client is told goodbye. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Plays a file into a sink, in the background: stop it with {@link Process#destroy()}. */
     public Process play(Path wav, String sink) {
         return Processes.start(List.of("paplay", "--device=" + sink, "--latency-msec=20", wav.toString()),
