@@ -1,5 +1,6 @@
 // The page at /: shows whether sound is available and offers the one button a blocked
-// autoplay needs.
+// autoplay needs; meters the desktop's sound and the microphone, and shows the path the
+// sound takes (direct or through a TURN relay) with its round-trip time.
 //
 // The token comes in the fragment, /#jwt_token=<JWT>, which browsers never send to a
 // server (so it sits in no access log); the uid is the token's user, else ?uid=. Without a
@@ -7,6 +8,7 @@
 // only) signs this browser in as ?uid= or 'demo', and the page says so.
 import { RtcSound } from './rtcsound.js';
 import { claims, demoTokens, pageInfo, takeFragmentToken } from './signin.js';
+import { LevelMeters } from './level-meter.js';
 
 const status = document.getElementById('status');
 const enableButton = document.getElementById('enable-sound');
@@ -28,7 +30,13 @@ if (!token && info.demoSignIn) {
 const sound = new RtcSound({ audio: document.getElementById('speaker'), uid, token });
 window.rtcsound = sound; // for the console, and for tests that listen to what the page hears
 
+const meters = new LevelMeters();
+const desktopLevel = document.getElementById('desktop-level');
+const microphoneLevel = document.getElementById('microphone-level');
+
 sound.addEventListener('status', ({ detail }) => {
+  meters.show(desktopLevel, sound.stream); // each call brings its own stream
+  showConnection();
   status.textContent = detail.message;
   status.dataset.state = detail.state;
   enableButton.hidden = detail.state !== 'blocked';
@@ -44,7 +52,14 @@ const microphoneButton = document.getElementById('microphone');
 const muteButton = document.getElementById('mute');
 const microphoneStatus = document.getElementById('microphone-status');
 
+let microphoneStream = null;
+
 sound.addEventListener('microphone', ({ detail }) => {
+  // Metered as the browser captures it; muted (a disabled track), the meter falls silent.
+  if (microphoneStream?.getAudioTracks()[0] !== sound.microphone) {
+    microphoneStream = sound.microphone ? new MediaStream([sound.microphone]) : null;
+  }
+  meters.show(microphoneLevel, microphoneStream);
   microphoneStatus.textContent = detail.message;
   microphoneStatus.dataset.state = detail.state;
   const active = detail.state === 'on' || detail.state === 'muted';
@@ -62,6 +77,35 @@ microphoneButton.addEventListener('click', () => {
 });
 
 muteButton.addEventListener('click', () => sound.setMicrophoneMuted(sound.microphoneState !== 'muted'));
+
+// The path and its round-trip time, once a second while the page is visible.
+const CONNECTION_INTERVAL_MS = 1000;
+const pathText = document.getElementById('path');
+const roundTripText = document.getElementById('round-trip');
+const milliseconds = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+let connectionTimer = 0;
+
+async function showConnection() {
+  let connection = null;
+  if (sound.state === 'available') {
+    try {
+      connection = await sound.connection();
+    } catch (e) {
+      connection = null; // the call closed while its stats were read
+    }
+  }
+  pathText.textContent = connection
+    ? `${connection.path}${connection.protocol ? ` (${connection.protocol})` : ''}` : 'none yet';
+  roundTripText.textContent = connection?.roundTripMs == null ? '–'
+    // Chromium measures it in whole milliseconds: on one host it reads 0
+    : connection.roundTripMs < 1 ? '< 1 ms' : `${milliseconds.format(connection.roundTripMs)} ms`;
+  clearTimeout(connectionTimer); // one timer, however many callers awaited stats at once
+  if (!document.hidden) {
+    connectionTimer = setTimeout(showConnection, CONNECTION_INTERVAL_MS);
+  }
+}
+
+document.addEventListener('visibilitychange', showConnection);
 
 async function showSecureLink() {
   document.getElementById('insecure').hidden = false;

@@ -93,6 +93,55 @@ export class RtcSound extends EventTarget {
   }
 
   /**
+   * The MediaStream the page plays (the desktop's sound), for any page that wants to meter
+   * or record it; null before the first call. Each call brings a new one: read it again
+   * after a 'status' event.
+   */
+  get stream() {
+    return this.remoteStream;
+  }
+
+  /**
+   * The path the sound takes now, from getStats: the selected candidate pair, 'relay' when
+   * either end of it is a TURN relay, else 'direct'; its protocol (for a relay, the one the
+   * browser speaks to the TURN server: udp, tcp or tls); its last round-trip time in ms
+   * (null while not measured). Null while no pair is selected.
+   * @returns {Promise<{path: 'direct' | 'relay', protocol: string | null, roundTripMs: number | null} | null>}
+   */
+  async connection() {
+    const pc = this.peerConnection;
+    if (!pc) {
+      return null;
+    }
+    const stats = await pc.getStats();
+    let pair = null;
+    stats.forEach((report) => {
+      if (report.type === 'transport' && report.selectedCandidatePairId) {
+        pair = stats.get(report.selectedCandidatePairId) ?? pair;
+      }
+    });
+    // Firefox reports no transport: it marks the selected pair itself.
+    stats.forEach((report) => {
+      if (!pair && report.type === 'candidate-pair' && report.selected) {
+        pair = report;
+      }
+    });
+    if (!pair) {
+      return null;
+    }
+    const local = stats.get(pair.localCandidateId);
+    const remote = stats.get(pair.remoteCandidateId);
+    const relayed = local?.candidateType === 'relay' || remote?.candidateType === 'relay';
+    const seconds = pair.currentRoundTripTime
+      ?? (pair.responsesReceived ? pair.totalRoundTripTime / pair.responsesReceived : null);
+    return {
+      path: relayed ? 'relay' : 'direct',
+      protocol: (relayed && local?.relayProtocol) || local?.protocol || null,
+      roundTripMs: seconds == null ? null : seconds * 1000,
+    };
+  }
+
+  /**
    * Turns the microphone on: asks the browser for it (with webrtc.rtc_constraints from the
    * server) and sends it on the call's audio transceiver. Sound plays whatever the answer.
    */

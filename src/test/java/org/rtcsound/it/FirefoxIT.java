@@ -76,6 +76,35 @@ class FirefoxIT {
         }
     }
 
+    /** The page's desktop meter and path, as PageLooksIT checks them in Chromium. */
+    @Test
+    void theDesktopMeterFollowsTheToneAndThePathReadsDirect() {
+        Path tone = Tones.sine(parts.work().resolve("firefox-meter-523.wav"), 523, 20, 0.5);
+        try (Firefox.Tab tab = firefox.open(parts.liberty().httpsUri("/?uid=meterfox"))) {
+            PageAudio.awaitState(tab, "available", TIMEOUT_MS);
+            PageAudio.awaitPackets(tab, 5000);
+            assertTrue(PageAudio.waitFor(tab, "() => document.getElementById('desktop-level').value <= -55", null,
+                    10_000), "the meter before the tone: " + tab.evaluate(DESKTOP_LEVEL));
+            Process paplay = parts.pulse().play(tone, "virtspk");
+            try {
+                assertTrue(PageAudio.waitFor(tab, "() => document.getElementById('desktop-level').value >= -35", null,
+                        10_000), "the meter with the tone: " + tab.evaluate(DESKTOP_LEVEL));
+            } finally {
+                paplay.destroy();
+            }
+            assertTrue(PageAudio.waitFor(tab, "() => document.getElementById('desktop-level').value <= -55", null,
+                    10_000), "the meter after the tone: " + tab.evaluate(DESKTOP_LEVEL));
+            assertTrue(PageAudio.waitFor(tab, "() => document.getElementById('path').textContent.startsWith('direct')",
+                    null, 5000), "path: " + tab.textContent("#path"));
+            Object connection = tab.evaluate("() => window.rtcsound.connection()");
+            System.out.printf("Firefox: path %s, round trip %s; connection() %s%n", tab.textContent("#path"),
+                    tab.textContent("#round-trip"), connection);
+            assertEquals("direct", ((Map<?, ?>) connection).get("path"));
+        }
+    }
+
+    private static final String DESKTOP_LEVEL = "() => document.getElementById('desktop-level').value";
+
     @Test
     void silenceInTheDesktopIsSilenceInThePage() {
         Path silence = Tones.silence(parts.work().resolve("firefox-silence.wav"), 10);

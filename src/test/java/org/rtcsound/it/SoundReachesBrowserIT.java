@@ -87,7 +87,7 @@ class SoundReachesBrowserIT {
      * now and then, and Playwright's pages count as user-activated from the start), so the
      * page's play() is held to the policy by hand: refused until a real (trusted) click.
      */
-    private static final String AUTOPLAY_POLICY = String.join("\n",
+    static final String AUTOPLAY_POLICY = String.join("\n",
             "let clicked = false;",
             "addEventListener('click', (event) => { clicked ||= event.isTrusted; }, true);",
             "const play = HTMLMediaElement.prototype.play;",
