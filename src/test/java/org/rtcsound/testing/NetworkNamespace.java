@@ -18,12 +18,14 @@ public final class NetworkNamespace implements AutoCloseable {
     private final String name;
     private final String hostLink;
     private final String innerLink;
+    private final String hostAddress;
     private final String address;
 
-    private NetworkNamespace(String name, String hostLink, String innerLink, String address) {
+    private NetworkNamespace(String name, String hostLink, String innerLink, String hostAddress, String address) {
         this.name = name;
         this.hostLink = hostLink;
         this.innerLink = innerLink;
+        this.hostAddress = hostAddress;
         this.address = address;
     }
 
@@ -42,7 +44,7 @@ public final class NetworkNamespace implements AutoCloseable {
         run("ip", "netns", "exec", name, "ip", "addr", "add", address + "/24", "dev", innerLink);
         run("ip", "netns", "exec", name, "ip", "link", "set", innerLink, "up");
         run("ip", "netns", "exec", name, "ip", "link", "set", "lo", "up");
-        return new NetworkNamespace(name, hostLink, innerLink, address);
+        return new NetworkNamespace(name, hostLink, innerLink, hostAddress, address);
     }
 
     public String address() {
@@ -62,6 +64,48 @@ public final class NetworkNamespace implements AutoCloseable {
      */
     public void setLinkUp(boolean up) {
         exec("ip", "link", "set", innerLink, up ? "up" : "down");
+    }
+
+    /** This host's end of the link. */
+    public String hostAddress() {
+        return hostAddress;
+    }
+
+    /**
+     * A network that lets nothing through but TCP connections to {@code destinations}
+     * (iptables inside, shared/notes/platform.md "Dropping UDP"): every UDP packet and every
+     * other TCP connection is dropped, in and out, loopback included. The test itself may
+     * still connect from the host's end to {@code controlPort} (readiness, the admin API),
+     * a path no process inside can take (no --syn: a connection it opened before keeps working).
+     */
+    public void allowOnlyTcpTo(List<java.net.InetSocketAddress> destinations, int controlPort) {
+        Requirements.require("iptables", "iptables");
+        iptables("-A", "INPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
+        iptables("-A", "OUTPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
+        for (java.net.InetSocketAddress destination : destinations) {
+            String ip = destination.getAddress().getHostAddress();
+            String port = Integer.toString(destination.getPort());
+            iptables("-A", "OUTPUT", "-p", "tcp", "-d", ip, "--dport", port, "-j", "ACCEPT");
+            iptables("-A", "INPUT", "-p", "tcp", "-d", ip, "--dport", port, "-j", "ACCEPT");
+        }
+        iptables("-A", "INPUT", "-p", "tcp", "-s", hostAddress, "-d", address, "--dport",
+                Integer.toString(controlPort), "-j", "ACCEPT");
+        for (String chain : List.of("INPUT", "OUTPUT")) {
+            iptables("-A", chain, "-p", "udp", "-j", "DROP");
+            iptables("-A", chain, "-p", "tcp", "-j", "DROP");
+        }
+    }
+
+    /** The namespace's iptables rules with their packet counts. */
+    public String firewall() {
+        return Processes.run(List.of("ip", "netns", "exec", name, "iptables", "-L", "-n", "-v"), Map.of(), 10);
+    }
+
+    private void iptables(String... arguments) {
+        List<String> command = new java.util.ArrayList<>(prefix());
+        command.add("iptables");
+        command.addAll(List.of(arguments));
+        Processes.run(command, Map.of(), 10);
     }
 
     /** What to put before a command to run it inside. */

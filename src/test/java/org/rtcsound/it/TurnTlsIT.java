@@ -1,0 +1,176 @@
+package org.rtcsound.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.json.Json;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.rtcsound.testing.Chromium;
+import org.rtcsound.testing.Coturn;
+import org.rtcsound.testing.LibertyServer;
+import org.rtcsound.testing.NetworkNamespace;
+import org.rtcsound.testing.PageAudio;
+import org.rtcsound.testing.Requirements;
+import org.rtcsound.testing.Sleep;
+import org.rtcsound.testing.Suite;
+import org.rtcsound.testing.TestCertificateAuthority;
+import org.rtcsound.testing.TestTokens;
+import org.rtcsound.testing.Tones;
+
+/**
+ * TURN over TLS as the seed sets it up (od.config's webrtc.coturn with protocol 'turns',
+ * coturn's tls-listening-port with cert and pkey), in a network where nothing passes but TCP
+ * to coturn's TLS port and to rtcsound's https port: Chromium and rtcsound run in a network
+ * namespace of the test's own whose iptables drop every UDP packet and every other TCP
+ * connection; coturn runs outside it, on this host's end of the link, as a TURN server on
+ * another network would. coturn's certificate comes from a test CA that nothing trusts; this
+ * test's Chromium is told to accept that one certificate's key.
+ */
+@ExtendWith(Suite.class)
+class TurnTlsIT {
+
+    private static final String TURN_HOST = "10.254.2.1";
+    private static final String INSIDE = "10.254.2.2";
+    private static final int TLS_PORT = 5349;
+    private static final int HTTP_PORT = 19280;
+    private static final int HTTPS_PORT = 19643;
+
+    private static NetworkNamespace namespace;
+    private static Coturn coturn;
+    private static LibertyServer server;
+    private static Chromium chromium;
+    private static TestCertificateAuthority.Issued certificate;
+    private static String secret;
+    private final Suite.Parts parts;
+
+    TurnTlsIT(Suite.Parts parts) {
+        this.parts = parts;
+    }
+
+    @BeforeAll
+    static void start(Suite.Parts parts) throws IOException {
+        Path work = parts.work().resolve("turntls");
+        namespace = NetworkNamespace.create("rtcs-turntls", TURN_HOST, INSIDE);
+        certificate = TestCertificateAuthority.create("rtcsound TurnTlsIT CA").issueForAddress(work, "turn", TURN_HOST);
+        secret = "turntls-" + Long.toHexString(new SecureRandom().nextLong());
+        coturn = Coturn.startTls(work.resolve("coturn"), secret, TURN_HOST, 3478, TLS_PORT, certificate);
+        Path odConfig = Files.writeString(work.resolve("od.config"), String.join("\n", "[global]",
+                "webrtc.enable : True",
+                "webrtc.rtc_configuration : { 'iceServers': [], 'iceTransportPolicy': 'relay' }",
+                "webrtc.coturn : { 'coturn_static_auth_secret': '" + secret + "', 'ttl': 600,",
+                "    'protocol': 'turns', 'url': '" + TURN_HOST + ":" + TLS_PORT + "' }", ""));
+        server = LibertyServer.start(Path.of(System.getProperty("rtcsound.it.wlp", "target/liberty/wlp")),
+                "rtcsound-relay", INSIDE, HTTP_PORT, HTTPS_PORT,
+                Map.of("PULSE_SERVER", parts.pulse().server(), "RTCSOUND_ODCONFIG_FILE", odConfig.toString()),
+                namespace.prefix());
+        namespace.allowOnlyTcpTo(List.of(new InetSocketAddress(TURN_HOST, TLS_PORT),
+                new InetSocketAddress(INSIDE, HTTPS_PORT)), HTTP_PORT);
+        List<String> flags = new ArrayList<>(Chromium.FLAGS);
+        flags.add("--ignore-certificate-errors-spki-list=" + certificate.spkiSha256());
+        chromium = Chromium.launch(flags, namespace.wrapper(parts.work().resolve("bin"), Requirements.which("chromium")));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (coturn != null) {
+            coturn.close();
+        }
+        if (namespace != null) {
+            namespace.close();
+        }
+    }
+
+    @Test
+    void thePageHearsTheToneWithBothSidesRelayingThroughCoturnsTlsPort() {
+        Path tone = Tones.sine(parts.work().resolve("turntls-tone.wav"), 523, 20, 0.5);
+        Process paplay = parts.pulse().play(tone, "virtspk");
+        try (Chromium.Tab tab = chromium.open(server.httpsUri("/#jwt_token=" + TestTokens.user("turntls")))) {
+            PageAudio.assertHears(tab, 523);
+            String pair = selectedPair(tab);
+            assertEquals("relay/tls -> relay", pair,
+                    "the page's selected pair: its own relay over TLS to the server's relay\n" + namespace.firewall());
+            assertEquals("relay", serverPath(), "the server's selected pair");
+            String log = coturn.log();
+            assertTrue(Pattern.compile("session \\d+: new, .*:turntls>.*cipher=\\S+, method=TLSv1\\.[23]").matcher(log).find(),
+                    "coturn granted an allocation over TLS (the browser's)\n" + sessions(log));
+            // webrtcbin's turns:// reaches the TLS port, but libnice 0.1.21 has no TLS client (README,
+            // "TURN over TLS"): its allocation is TURN over plain TCP. Once this fails, it speaks TLS.
+            assertTrue(Pattern.compile("(?m)session \\d+: new, .*:turntls>, lifetime=\\d+$").matcher(log).find(),
+                    "coturn granted webrtcbin an allocation over plain TCP\n" + sessions(log));
+        } finally {
+            paplay.destroy();
+        }
+    }
+
+    /** Local candidate type/relay protocol -> remote candidate type, of the page's selected pair. */
+    private static String selectedPair(Chromium.Tab tab) {
+        return (String) tab.evaluate("""
+                async () => {
+                  const stats = await window.rtcsound.peerConnection.getStats();
+                  for (const transport of stats.values()) {
+                    if (transport.type === 'transport' && transport.selectedCandidatePairId) {
+                      const pair = stats.get(transport.selectedCandidatePairId);
+                      const local = stats.get(pair.localCandidateId);
+                      return local.candidateType + '/' + local.relayProtocol + ' -> '
+                          + stats.get(pair.remoteCandidateId).candidateType;
+                    }
+                  }
+                  return 'none';
+                }""", null);
+    }
+
+    /** The call's network path as the server's get-stats reports it (GET /API/admin/calls), once it has one. */
+    private static String serverPath() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String last = "no call";
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> response = server.get("/API/admin/calls");
+            assertEquals(200, response.statusCode(), response.body());
+            JsonArray calls = Json.createReader(new StringReader(response.body())).readArray();
+            if (!calls.isEmpty()) {
+                JsonObject network = calls.getJsonObject(0).getJsonObject("network");
+                last = calls.toString();
+                if (network != null && !network.isNull("path")) {
+                    return network.getString("path");
+                }
+            }
+            Sleep.millis(250);
+        }
+        throw new AssertionError("no path in 10 s: " + last);
+    }
+
+    private static String sessions(String log) {
+        StringBuilder lines = new StringBuilder();
+        Matcher matcher = Pattern.compile("(?m)^.*session \\d+: (new|closed).*$").matcher(log);
+        while (matcher.find()) {
+            lines.append(matcher.group()).append('\n');
+        }
+        return lines.toString();
+    }
+}
