@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.ReducedMotion;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -133,6 +134,48 @@ class PageLooksIT {
             awaitMicrophone(tab, "off");
             assertEquals(SILENT_DB, awaitMeter(tab, "microphone-level", "<=", SILENT_DB), "the meter, microphone off");
         }
+    }
+
+    /**
+     * The meters move once a frame, or four times a second without the falling animation for
+     * users who prefer reduced motion; they still follow the sound then. The page's meters
+     * reflect their value to the value attribute, so a MutationObserver counts their moves.
+     */
+    @Test
+    void withReducedMotionTheMeterMovesFourTimesASecond() {
+        Path tone = Tones.sine(parts.work().resolve("looks-calm-" + SPEAKER_HZ + ".wav"), SPEAKER_HZ, 20, 0.5);
+        try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=calm"))) {
+            PageAudio.awaitState(tab, "available", TIMEOUT_MS);
+            PageAudio.awaitPackets(tab, 5000);
+            Process paplay = parts.pulse().play(tone, "virtspk");
+            try {
+                awaitMeter(tab, "desktop-level", ">=", LOUD_DB);
+                long everyFrame = meterMoves(tab, 2000);
+                tab.page().emulateMedia(new Page.EmulateMediaOptions().setReducedMotion(ReducedMotion.REDUCE));
+                long calm = meterMoves(tab, 2000);
+                double level = meter(tab, "desktop-level");
+                System.out.printf("desktop meter moves in 2 s: %d once a frame, %d with reduced motion (%.1f dB)%n",
+                        everyFrame, calm, level);
+                assertTrue(everyFrame > 12, "once a frame, the meter moved " + everyFrame + " times in 2 s");
+                assertTrue(calm >= 1 && calm <= 12, "with reduced motion, the meter moved " + calm + " times in 2 s");
+                assertTrue(level >= LOUD_DB, "with reduced motion, the meter shows the tone at " + level + " dB");
+            } finally {
+                paplay.destroy();
+            }
+        }
+    }
+
+    /** How many times the desktop meter's value changes over {@code millis}. */
+    private static long meterMoves(Chromium.Tab tab, int millis) {
+        return ((Number) tab.evaluate("""
+                async (millis) => {
+                  let moves = 0;
+                  const observer = new MutationObserver((records) => { moves += records.length; });
+                  observer.observe(document.getElementById('desktop-level'), { attributeFilter: ['value'] });
+                  await new Promise(r => setTimeout(r, millis));
+                  observer.disconnect();
+                  return moves;
+                }""", millis)).longValue();
     }
 
     @Test

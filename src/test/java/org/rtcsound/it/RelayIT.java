@@ -1,8 +1,10 @@
 package org.rtcsound.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +55,13 @@ class RelayIT {
             assertTrue(Math.abs(heard.peakHz() - 523) <= 2 * heard.binHz(), "heard " + heard);
             String pair = PageAudio.selectedPair(tab);
             assertTrue(pair.startsWith("relay/"), "the selected pair's local candidate is a relay: " + pair);
+            // ... and rtcsound.js and the page say so
+            Object connection = tab.evaluate("() => window.rtcsound.connection()");
+            assertEquals("relay", ((Map<?, ?>) connection).get("path"), "connection(): " + connection);
+            assertTrue(PageAudio.waitFor(tab, "() => document.getElementById('path').textContent.startsWith('relay')",
+                    null, 5000), "the page shows the path " + tab.textContent("#path"));
+            System.out.println("relay: the page shows " + tab.textContent("#path") + ", round trip "
+                    + tab.textContent("#round-trip") + "; connection() " + connection);
         } finally {
             paplay.destroy();
         }
