@@ -16,13 +16,11 @@ public final class NetworkNamespace implements AutoCloseable {
 
     private final String name;
     private final String hostLink;
-    private final String hostAddress;
     private final String address;
 
-    private NetworkNamespace(String name, String hostLink, String hostAddress, String address) {
+    private NetworkNamespace(String name, String hostLink, String address) {
         this.name = name;
         this.hostLink = hostLink;
-        this.hostAddress = hostAddress;
         this.address = address;
     }
 
@@ -41,26 +39,19 @@ public final class NetworkNamespace implements AutoCloseable {
         run("ip", "netns", "exec", name, "ip", "addr", "add", address + "/24", "dev", innerLink);
         run("ip", "netns", "exec", name, "ip", "link", "set", innerLink, "up");
         run("ip", "netns", "exec", name, "ip", "link", "set", "lo", "up");
-        return new NetworkNamespace(name, hostLink, hostAddress, address);
+        return new NetworkNamespace(name, hostLink, address);
     }
 
     public String address() {
         return address;
     }
 
-    /** This host's end of the link. */
-    public String hostAddress() {
-        return hostAddress;
-    }
-
     /**
      * A network that lets nothing through but TCP connections to {@code destinations}
      * (iptables inside, shared/notes/platform.md "Dropping UDP"): every UDP packet and every
-     * other TCP connection is dropped, in and out, loopback included. The test itself may
-     * still connect from the host's end to {@code controlPort} (readiness, the admin API),
-     * a path no process inside can take (no --syn: a connection it opened before keeps working).
+     * other TCP connection is dropped, in and out, loopback included, the test's own included.
      */
-    public void allowOnlyTcpTo(List<java.net.InetSocketAddress> destinations, int controlPort) {
+    public void allowOnlyTcpTo(List<java.net.InetSocketAddress> destinations) {
         Requirements.require("iptables", "iptables");
         iptables("-A", "INPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
         iptables("-A", "OUTPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
@@ -70,8 +61,6 @@ public final class NetworkNamespace implements AutoCloseable {
             iptables("-A", "OUTPUT", "-p", "tcp", "-d", ip, "--dport", port, "-j", "ACCEPT");
             iptables("-A", "INPUT", "-p", "tcp", "-d", ip, "--dport", port, "-j", "ACCEPT");
         }
-        iptables("-A", "INPUT", "-p", "tcp", "-s", hostAddress, "-d", address, "--dport",
-                Integer.toString(controlPort), "-j", "ACCEPT");
         for (String chain : List.of("INPUT", "OUTPUT")) {
             iptables("-A", chain, "-p", "udp", "-j", "DROP");
             iptables("-A", chain, "-p", "tcp", "-j", "DROP");
