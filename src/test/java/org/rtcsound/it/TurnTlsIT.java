@@ -43,7 +43,8 @@ import org.rtcsound.testing.Tones;
  * namespace of the test's own whose iptables drop every UDP packet and every other TCP
  * connection; coturn runs outside it, on this host's end of the link, as a TURN server on
  * another network would. coturn's certificate comes from a test CA that nothing trusts; this
- * test's Chromium is told to accept that one certificate's key.
+ * test's Chromium is told to accept that one certificate's key (a Chromium that is not
+ * gathers no relay: Chromium verifies TURN certificates).
  */
 @ExtendWith(Suite.class)
 class TurnTlsIT {
