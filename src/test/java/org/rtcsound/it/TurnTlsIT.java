@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.StringReader;
 import java.net.InetSocketAddress;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -44,7 +43,8 @@ import org.rtcsound.testing.Tones;
  * namespace of the test's own whose iptables drop every UDP packet and every other TCP
  * connection; coturn runs outside it, on this host's end of the link, as a TURN server on
  * another network would. coturn's certificate comes from a test CA that nothing trusts; this
- * test's Chromium is told to accept that one certificate's key.
+ * test's Chromium is told to accept that one certificate's key (a Chromium that is not
+ * gathers no relay: Chromium verifies TURN certificates).
  */
 @ExtendWith(Suite.class)
 class TurnTlsIT {
@@ -84,7 +84,7 @@ class TurnTlsIT {
                 Map.of("PULSE_SERVER", parts.pulse().server(), "RTCSOUND_ODCONFIG_FILE", odConfig.toString()),
                 namespace.prefix());
         namespace.allowOnlyTcpTo(List.of(new InetSocketAddress(TURN_HOST, TLS_PORT),
-                new InetSocketAddress(INSIDE, HTTPS_PORT)), HTTP_PORT);
+                new InetSocketAddress(INSIDE, HTTPS_PORT)));
         List<String> flags = new ArrayList<>(Chromium.FLAGS);
         flags.add("--ignore-certificate-errors-spki-list=" + certificate.spkiSha256());
         chromium = Chromium.launch(flags, namespace.wrapper(parts.work().resolve("bin"), Requirements.which("chromium")));
@@ -115,7 +115,7 @@ class TurnTlsIT {
             String pair = selectedPair(tab);
             assertEquals("relay/tls -> relay", pair,
                     "the page's selected pair: its own relay over TLS to the server's relay\n" + namespace.firewall());
-            assertEquals("relay", serverPath(), "the server's selected pair");
+            assertEquals("relay", serverPath(tab), "the server's selected pair");
             String log = coturn.log();
             assertTrue(Pattern.compile("session \\d+: new, .*:turntls>.*cipher=\\S+, method=TLSv1\\.[23]").matcher(log).find(),
                     "coturn granted an allocation over TLS (the browser's)\n" + sessions(log));
@@ -126,6 +126,40 @@ class TurnTlsIT {
         } finally {
             paplay.destroy();
         }
+    }
+
+    @Test
+    void chromiumGathersATlsRelayOnlyWithTheCertificatesKeyTrusted() {
+        try (Chromium.Tab trusting = chromium.open(server.httpsUri("/API/rtcsound/rtc-configuration"));
+                Chromium untrusting = Chromium.launch(Chromium.FLAGS,
+                        namespace.wrapper(parts.work().resolve("bin"), Requirements.which("chromium")));
+                Chromium.Tab stranger = untrusting.open(server.httpsUri("/API/rtcsound/rtc-configuration"))) {
+            assertEquals("relay/tls", relayCandidates(trusting), "the test's Chromium, trusting coturn's key");
+            assertEquals("", relayCandidates(stranger), "a Chromium that does not trust the test's CA");
+        }
+    }
+
+    /**
+     * The candidates a peer connection of this origin gathers with rtcsound's rtc_configuration
+     * (coturn's turns: URL, relay only), as type/relayProtocol, once gathering completes.
+     */
+    private static String relayCandidates(Chromium.Tab tab) {
+        return (String) tab.evaluate("""
+                async (token) => {
+                  const answer = await fetch('/API/rtcsound/rtc-configuration',
+                      { headers: { Authorization: 'Bearer ' + token } });
+                  const pc = new RTCPeerConnection(await answer.json());
+                  const found = [];
+                  const complete = new Promise(resolve => {
+                    pc.onicecandidate = event => event.candidate ? found.push(event.candidate) : resolve();
+                    setTimeout(resolve, 20000);
+                  });
+                  pc.createDataChannel('probe');
+                  await pc.setLocalDescription(await pc.createOffer());
+                  await complete;
+                  pc.close();
+                  return found.map(c => c.type + '/' + c.relayProtocol).join(' ');
+                }""", TestTokens.user("turntls-probe"));
     }
 
     /** Local candidate type/relay protocol -> remote candidate type, of the page's selected pair. */
@@ -145,14 +179,21 @@ class TurnTlsIT {
                 }""", null);
     }
 
-    /** The call's network path as the server's get-stats reports it (GET /API/admin/calls), once it has one. */
-    private static String serverPath() {
+    /**
+     * The call's network path as the server's get-stats reports it (GET /API/admin/calls, asked
+     * by the page: nothing but https reaches the server), once it has one.
+     */
+    private static String serverPath(Chromium.Tab tab) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         String last = "no call";
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> response = server.get("/API/admin/calls");
-            assertEquals(200, response.statusCode(), response.body());
-            JsonArray calls = Json.createReader(new StringReader(response.body())).readArray();
+            String body = (String) tab.evaluate("""
+                    async (token) => {
+                      const answer = await fetch('/API/admin/calls', { headers: { Authorization: 'Bearer ' + token } });
+                      return answer.status + ' ' + await answer.text();
+                    }""", TestTokens.admin());
+            assertTrue(body.startsWith("200 "), body);
+            JsonArray calls = Json.createReader(new StringReader(body.substring(4))).readArray();
             if (!calls.isEmpty()) {
                 JsonObject network = calls.getJsonObject(0).getJsonObject("network");
                 last = calls.toString();

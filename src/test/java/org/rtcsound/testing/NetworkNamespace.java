@@ -74,11 +74,9 @@ public final class NetworkNamespace implements AutoCloseable {
     /**
      * A network that lets nothing through but TCP connections to {@code destinations}
      * (iptables inside, shared/notes/platform.md "Dropping UDP"): every UDP packet and every
-     * other TCP connection is dropped, in and out, loopback included. The test itself may
-     * still connect from the host's end to {@code controlPort} (readiness, the admin API),
-     * a path no process inside can take (no --syn: a connection it opened before keeps working).
+     * other TCP connection is dropped, in and out, loopback included, the test's own included.
      */
-    public void allowOnlyTcpTo(List<java.net.InetSocketAddress> destinations, int controlPort) {
+    public void allowOnlyTcpTo(List<java.net.InetSocketAddress> destinations) {
         Requirements.require("iptables", "iptables");
         iptables("-A", "INPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
         iptables("-A", "OUTPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT");
@@ -88,8 +86,6 @@ public final class NetworkNamespace implements AutoCloseable {
             iptables("-A", "OUTPUT", "-p", "tcp", "-d", ip, "--dport", port, "-j", "ACCEPT");
             iptables("-A", "INPUT", "-p", "tcp", "-d", ip, "--dport", port, "-j", "ACCEPT");
         }
-        iptables("-A", "INPUT", "-p", "tcp", "-s", hostAddress, "-d", address, "--dport",
-                Integer.toString(controlPort), "-j", "ACCEPT");
         for (String chain : List.of("INPUT", "OUTPUT")) {
             iptables("-A", chain, "-p", "udp", "-j", "DROP");
             iptables("-A", chain, "-p", "tcp", "-j", "DROP");
