@@ -92,6 +92,9 @@ class TurnTlsIT {
 
     @AfterAll
     static void stop() {
+        if (namespace != null) {
+            namespace.allowAll();
+        }
         if (chromium != null) {
             chromium.close();
         }

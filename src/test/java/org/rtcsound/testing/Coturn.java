@@ -54,6 +54,7 @@ public final class Coturn implements AutoCloseable {
         Requirements.require("turnserver", "coturn");
         try {
             Files.createDirectories(directory);
+            Files.deleteIfExists(directory.resolve("turnserver.log")); // coturn appends: no earlier run's sessions
             Path config = directory.resolve("turnserver.conf");
             List<String> lines = new java.util.ArrayList<>(List.of(
                     "listening-port=" + port,

@@ -92,6 +92,11 @@ public final class NetworkNamespace implements AutoCloseable {
         }
     }
 
+    /** Lets everything through again, e.g. before stopping Liberty (its stop command talks to it over loopback TCP). */
+    public void allowAll() {
+        iptables("-F");
+    }
+
     /** The namespace's iptables rules with their packet counts. */
     public String firewall() {
         return Processes.run(List.of("ip", "netns", "exec", name, "iptables", "-L", "-n", "-v"), Map.of(), 10);
