@@ -22,6 +22,8 @@ const RESTARTING = [1001, 1012];
 const RESTART_RETRY_MS = 500;
 /** The close code of a call an operator ended (the server's CloseCode.ENDED_BY_OPERATOR). */
 const ENDED_BY_OPERATOR = 4000;
+/** The timeline keeps this many steps (the latest): enough for a few calls, bounded for a page left open for days. */
+const TIMELINE_STEPS = 200;
 
 const MICROPHONE = {
   off: 'microphone off',
@@ -66,6 +68,10 @@ export class RtcSound extends EventTarget {
     this.retries = 0;
     this.stallTimer = null;
     this.stalls = 0; // calls rebuilt because their audio stopped
+    this.calls = 0; // calls started by this page: 1 while the first one lasts
+    // What happened when, for latency budgets and tests: { at (performance.now(), ms since the
+    // page's navigation started), call (its number), step }.
+    this.timeline = [];
     this.microphone = null; // the local track, once the user has turned the microphone on
     this.microphoneState = 'off';
   }
@@ -172,7 +178,17 @@ export class RtcSound extends EventTarget {
     return typeof this.token === 'function' ? await this.token() : this.token;
   }
 
+  /** Notes a step of the current call in the timeline. */
+  #mark(step) {
+    this.timeline.push({ at: performance.now(), call: this.calls, step });
+    if (this.timeline.length > TIMELINE_STEPS) {
+      this.timeline.shift();
+    }
+  }
+
   async #connect() {
+    this.calls += 1;
+    this.#mark('call');
     this.#setState('waiting', STATES.waiting);
     let token;
     try {
@@ -186,7 +202,10 @@ export class RtcSound extends EventTarget {
     const protocols = token ? ['rtcsound', `bearer.${token}`] : ['rtcsound'];
     const socket = new WebSocket(this.#signallingUrl(), protocols);
     this.socket = socket;
-    socket.onopen = () => socket.send(`HELLO ${this.uid}`);
+    socket.onopen = () => {
+      this.#mark('socket open');
+      socket.send(`HELLO ${this.uid}`);
+    };
     socket.onmessage = (event) => this.#onMessage(event.data, configuration).catch((e) => this.#fail(e));
     socket.onclose = (event) => this.#onClose(socket, event);
     configuration.catch((e) => this.#fail(e));
@@ -216,6 +235,7 @@ export class RtcSound extends EventTarget {
 
   async #onMessage(text, configuration) {
     if (text === 'HELLO') {
+      this.#mark('hello');
       this.log('Registered with server, waiting for call');
       return;
     }
@@ -231,9 +251,13 @@ export class RtcSound extends EventTarget {
     }
     const message = JSON.parse(text);
     if (message.sdp) {
+      this.#mark('offer');
       await this.#answer(message.sdp, await configuration);
     } else if (message.ice && this.peerConnection) {
+      this.#mark('remote candidate');
       await this.peerConnection.addIceCandidate(message.ice);
+    } else if (message.ice) {
+      this.#mark('remote candidate dropped');
     }
   }
 
@@ -243,7 +267,10 @@ export class RtcSound extends EventTarget {
     this.log('Created peer connection for call, waiting for SDP');
     pc.ontrack = (event) => this.#onTrack(event);
     pc.onicecandidate = (event) => this.#onLocalCandidate(event.candidate);
+    pc.oniceconnectionstatechange = () => this.#mark(`ice ${pc.iceConnectionState}`);
+    pc.onicegatheringstatechange = () => this.#mark(`gathering ${pc.iceGatheringState}`);
     pc.onconnectionstatechange = () => {
+      this.#mark(`connection ${pc.connectionState}`);
       this.log(`Peer connection state: ${pc.connectionState}`);
       if (pc.connectionState === 'connected') {
         this.#updateAvailability();
@@ -265,6 +292,11 @@ export class RtcSound extends EventTarget {
     await pc.setLocalDescription(answer);
     this.log('Local stream answer', pc.localDescription.sdp);
     this.socket.send(JSON.stringify({ sdp: { type: 'answer', sdp: pc.localDescription.sdp } }));
+    this.#mark('answer sent');
+    const dtls = transceiver?.receiver.transport;
+    if (dtls) {
+      dtls.addEventListener('statechange', () => this.#mark(`dtls ${dtls.state}`));
+    }
     if (this.microphone) {
       await this.#sender()?.replaceTrack(this.microphone);
     }
@@ -272,6 +304,7 @@ export class RtcSound extends EventTarget {
     // waiting the browser's own ICE timeouts out (about 15 s).
     this.connectTimer = setTimeout(() => {
       if (pc === this.peerConnection && pc.connectionState !== 'connected') {
+        this.#mark('not connected');
         this.log(`Not connected after ${CONNECT_TIMEOUT_MS} ms: starting over`);
         this.socket?.close();
       }
@@ -288,6 +321,7 @@ export class RtcSound extends EventTarget {
   }
 
   #onTrack(event) {
+    this.#mark('track');
     // The smallest jitter buffer the browser allows: sound, not lip sync, matters here.
     if ('jitterBufferTarget' in event.receiver) {
       event.receiver.jitterBufferTarget = 0;
@@ -302,6 +336,7 @@ export class RtcSound extends EventTarget {
   }
 
   #soundPlaying() {
+    this.#mark('playing');
     this.playing = true;
     this.#updateAvailability();
   }
@@ -319,6 +354,7 @@ export class RtcSound extends EventTarget {
     if (socket !== this.socket) {
       return;
     }
+    this.#mark(`closed ${event.code}`);
     this.log(`Signalling closed (${event.code}${event.reason ? ': ' + event.reason : ''})`);
     this.#hangUp();
     if (this.stopped) {
