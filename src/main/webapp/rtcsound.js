@@ -206,7 +206,16 @@ export class RtcSound extends EventTarget {
       this.#mark('socket open');
       socket.send(`HELLO ${this.uid}`);
     };
-    socket.onmessage = (event) => this.#onMessage(event.data, configuration).catch((e) => this.#fail(e));
+    // One message after another, in the order they came: the server's candidates follow its
+    // offer at once, while the offer may still wait for the RTCConfiguration, so a candidate
+    // handled alongside found no peer connection yet and was lost. With all of them lost and
+    // the browser's own candidates .local names the server cannot resolve, neither side had
+    // a pair to check and the call never connected.
+    let handled = Promise.resolve();
+    socket.onmessage = (event) => {
+      handled = handled.then(() => socket === this.socket && this.#onMessage(event.data, configuration))
+        .catch((e) => this.#fail(e));
+    };
     socket.onclose = (event) => this.#onClose(socket, event);
     configuration.catch((e) => this.#fail(e));
   }
