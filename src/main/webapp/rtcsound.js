@@ -13,7 +13,19 @@
 // connection so that it can be renewed) goes in the Authorization header of REST calls
 // and in the WebSocket subprotocol list as 'bearer.<token>', never in a URL.
 
-const CONNECT_TIMEOUT_MS = 4000;
+/**
+ * A call whose connection has not come up this long after its answer is rebuilt at once
+ * (webrtcbin in GStreamer 1.22 cannot restart ICE). Measured by FreshLoadsIT over 603 page
+ * loads on a shared 2-core machine (fresh and warm streams, .local candidates, a TURN relay):
+ * answer -> connected p99 341 ms, at most 600 ms; 1.5 s leaves room for a slower network.
+ */
+const CONNECT_TIMEOUT_MS = 1500;
+/**
+ * Each further call in a row that does not connect waits twice as long, up to this, so that
+ * a network slower than CONNECT_TIMEOUT_MS still connects in the end instead of being cut off
+ * over and over.
+ */
+const CONNECT_TIMEOUT_MAX_MS = 12000;
 /** A connected call that receives no audio packet for this long is rebuilt (the server sends 100 a second, silence included). */
 const STALL_MS = 3000;
 /** The server is stopping (1012, service restart) or going away (1001): call again at once, and often. */
@@ -27,6 +39,8 @@ const RESTART_RETRY_MS = 500;
 const CALL_AGAIN = [4001, 4002];
 /** The close code of a call an operator ended (the server's CloseCode.ENDED_BY_OPERATOR). */
 const ENDED_BY_OPERATOR = 4000;
+/** The timeline keeps this many steps (the latest): enough for a few calls, bounded for a page left open for days. */
+const TIMELINE_STEPS = 200;
 
 const MICROPHONE = {
   off: 'microphone off',
@@ -71,6 +85,12 @@ export class RtcSound extends EventTarget {
     this.retries = 0;
     this.stallTimer = null;
     this.stalls = 0; // calls rebuilt because their audio stopped
+    this.connectTimeouts = 0; // calls rebuilt because they had not connected in time
+    this.unconnectedInARow = 0; // of those, since the last call that connected
+    this.calls = 0; // calls started by this page: 1 while the first one lasts
+    // What happened when, for latency budgets and tests: { at (performance.now(), ms since the
+    // page's navigation started), call (its number), step }.
+    this.timeline = [];
     this.microphone = null; // the local track, once the user has turned the microphone on
     this.microphoneState = 'off';
   }
@@ -226,7 +246,17 @@ export class RtcSound extends EventTarget {
     return typeof this.token === 'function' ? await this.token() : this.token;
   }
 
+  /** Notes a step of the current call in the timeline. */
+  #mark(step) {
+    this.timeline.push({ at: performance.now(), call: this.calls, step });
+    if (this.timeline.length > TIMELINE_STEPS) {
+      this.timeline.shift();
+    }
+  }
+
   async #connect() {
+    this.calls += 1;
+    this.#mark('call');
     this.#setState('waiting', STATES.waiting);
     let token;
     try {
@@ -240,8 +270,20 @@ export class RtcSound extends EventTarget {
     const protocols = token ? ['rtcsound', `bearer.${token}`] : ['rtcsound'];
     const socket = new WebSocket(this.#signallingUrl(), protocols);
     this.socket = socket;
-    socket.onopen = () => socket.send(`HELLO ${this.uid}`);
-    socket.onmessage = (event) => this.#onMessage(event.data, configuration).catch((e) => this.#fail(e));
+    socket.onopen = () => {
+      this.#mark('socket open');
+      socket.send(`HELLO ${this.uid}`);
+    };
+    // One message after another, in the order they came: the server's candidates follow its
+    // offer at once, while the offer may still wait for the RTCConfiguration, so a candidate
+    // handled alongside found no peer connection yet and was lost. With all of them lost and
+    // the browser's own candidates .local names the server cannot resolve, neither side had
+    // a pair to check and the call never connected.
+    let handled = Promise.resolve();
+    socket.onmessage = (event) => {
+      handled = handled.then(() => socket === this.socket && this.#onMessage(event.data, configuration))
+        .catch((e) => this.#fail(e));
+    };
     socket.onclose = (event) => this.#onClose(socket, event);
     configuration.catch((e) => this.#fail(e));
   }
@@ -270,6 +312,7 @@ export class RtcSound extends EventTarget {
 
   async #onMessage(text, configuration) {
     if (text === 'HELLO') {
+      this.#mark('hello');
       this.log('Registered with server, waiting for call');
       return;
     }
@@ -285,9 +328,13 @@ export class RtcSound extends EventTarget {
     }
     const message = JSON.parse(text);
     if (message.sdp) {
+      this.#mark('offer');
       await this.#answer(message.sdp, await configuration);
     } else if (message.ice && this.peerConnection) {
+      this.#mark('remote candidate');
       await this.peerConnection.addIceCandidate(message.ice);
+    } else if (message.ice) {
+      this.#mark('remote candidate dropped');
     }
   }
 
@@ -297,9 +344,13 @@ export class RtcSound extends EventTarget {
     this.log('Created peer connection for call, waiting for SDP');
     pc.ontrack = (event) => this.#onTrack(event);
     pc.onicecandidate = (event) => this.#onLocalCandidate(event.candidate);
+    pc.oniceconnectionstatechange = () => this.#mark(`ice ${pc.iceConnectionState}`);
+    pc.onicegatheringstatechange = () => this.#mark(`gathering ${pc.iceGatheringState}`);
     pc.onconnectionstatechange = () => {
+      this.#mark(`connection ${pc.connectionState}`);
       this.log(`Peer connection state: ${pc.connectionState}`);
       if (pc.connectionState === 'connected') {
+        this.unconnectedInARow = 0;
         this.#updateAvailability();
         this.#watchInbound(pc);
       } else if (pc.connectionState === 'failed') {
@@ -319,17 +370,36 @@ export class RtcSound extends EventTarget {
     await pc.setLocalDescription(answer);
     this.log('Local stream answer', pc.localDescription.sdp);
     this.socket.send(JSON.stringify({ sdp: { type: 'answer', sdp: pc.localDescription.sdp } }));
+    this.#mark('answer sent');
+    // A call that has not connected soon starts over, instead of waiting the browser's own
+    // ICE timeouts out (about 15 s).
+    const timeout = Math.min(CONNECT_TIMEOUT_MAX_MS, CONNECT_TIMEOUT_MS * 2 ** this.unconnectedInARow);
+    this.connectTimer = setTimeout(() => this.#rebuildIfUnconnected(pc, timeout), timeout);
+    const dtls = transceiver?.receiver.transport;
+    if (dtls) {
+      dtls.addEventListener('statechange', () => this.#mark(`dtls ${dtls.state}`));
+    }
     if (this.microphone) {
       await this.#sender()?.replaceTrack(this.microphone);
     }
-    // A call that has not connected within a few seconds starts over at once, instead of
-    // waiting the browser's own ICE timeouts out (about 15 s).
-    this.connectTimer = setTimeout(() => {
-      if (pc === this.peerConnection && pc.connectionState !== 'connected') {
-        this.log(`Not connected after ${CONNECT_TIMEOUT_MS} ms: starting over`);
-        this.socket?.close();
-      }
-    }, CONNECT_TIMEOUT_MS);
+  }
+
+  /** The call on {@code pc} is still not connected and no audio came: it is rebuilt at once. */
+  async #rebuildIfUnconnected(pc, timeout) {
+    if (pc !== this.peerConnection || pc.connectionState === 'connected') {
+      return;
+    }
+    const received = await packetsReceived(pc);
+    if (pc !== this.peerConnection || received > 0) {
+      return;
+    }
+    this.#mark('not connected');
+    this.log(`Not connected ${timeout} ms after the answer: starting over`);
+    this.connectTimeouts += 1;
+    this.unconnectedInARow += 1;
+    // The server answered: only this call's connection did not come up, so no back-off.
+    this.#hangUp();
+    this.#connect();
   }
 
   #onLocalCandidate(candidate) {
@@ -342,6 +412,7 @@ export class RtcSound extends EventTarget {
   }
 
   #onTrack(event) {
+    this.#mark('track');
     // The smallest jitter buffer the browser allows: sound, not lip sync, matters here.
     if ('jitterBufferTarget' in event.receiver) {
       event.receiver.jitterBufferTarget = 0;
@@ -356,6 +427,7 @@ export class RtcSound extends EventTarget {
   }
 
   #soundPlaying() {
+    this.#mark('playing');
     this.playing = true;
     this.#updateAvailability();
   }
@@ -373,6 +445,7 @@ export class RtcSound extends EventTarget {
     if (socket !== this.socket) {
       return;
     }
+    this.#mark(`closed ${event.code}`);
     this.log(`Signalling closed (${event.code}${event.reason ? ': ' + event.reason : ''})`);
     this.#hangUp();
     if (this.stopped) {
@@ -419,12 +492,7 @@ export class RtcSound extends EventTarget {
       if (pc !== this.peerConnection) {
         return;
       }
-      let received = 0;
-      (await pc.getStats()).forEach((report) => {
-        if (report.type === 'inbound-rtp' && report.kind === 'audio') {
-          received += report.packetsReceived ?? 0;
-        }
-      });
+      const received = await packetsReceived(pc);
       const now = performance.now();
       if (received !== packets) {
         packets = received;
@@ -456,6 +524,17 @@ export class RtcSound extends EventTarget {
     this.state = state;
     this.dispatchEvent(new CustomEvent('status', { detail: { state, message } }));
   }
+}
+
+/** Audio RTP packets a peer connection has received so far. */
+async function packetsReceived(pc) {
+  let received = 0;
+  (await pc.getStats()).forEach((report) => {
+    if (report.type === 'inbound-rtp' && report.kind === 'audio') {
+      received += report.packetsReceived ?? 0;
+    }
+  });
+  return received;
 }
 
 /** The Authorization header for a token, or none. */

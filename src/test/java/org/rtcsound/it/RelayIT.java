@@ -66,4 +66,35 @@ class RelayIT {
             paplay.destroy();
         }
     }
+
+    /**
+     * A call whose media cannot get through (every UDP packet dropped in the rig's namespace:
+     * no TURN allocation, no ICE check) is rebuilt at once, well before the 4 s the page used
+     * to wait (issue 12: 1.5 s after its answer); with UDP back, the calls after it connect and
+     * the tone is heard, without a reload.
+     */
+    @Test
+    void aCallThatCannotConnectIsRebuiltSoonAndTheNextIsHeard() {
+        Path tone = Tones.sine(parts.work().resolve("relay-rebuild-tone.wav"), 523, 30, 0.5);
+        Process paplay = parts.pulse().play(tone, "virtspk");
+        rig.namespace().dropUdp();
+        try (Chromium.Tab tab = rig.chromium().open(rig.server().httpsUri("/#jwt_token="
+                + TestTokens.user("relay-rebuild")))) {
+            boolean rebuilt = PageAudio.waitFor(tab, "() => window.rtcsound?.connectTimeouts > 0", null, 10_000);
+            rig.namespace().allowUdp();
+            assertTrue(rebuilt, "the unconnected call was never rebuilt:\n" + String.join("\n", tab.timedConsole()));
+            Number waited = (Number) tab.evaluate("""
+                    () => {
+                      const first = (step) => window.rtcsound.timeline.find((e) => e.call === 1 && e.step === step);
+                      return first('not connected').at - first('answer sent').at;
+                    }""");
+            assertTrue(waited.doubleValue() >= 1500 && waited.doubleValue() < 3000,
+                    "rebuilt " + waited + " ms after its answer (1.5 s, well before 4 s)");
+            PageAudio.assertHears(tab, 523);
+            assertTrue(PageAudio.selectedPair(tab).startsWith("relay/"), PageAudio.selectedPair(tab));
+        } finally {
+            rig.namespace().allowUdp();
+            paplay.destroy();
+        }
+    }
 }

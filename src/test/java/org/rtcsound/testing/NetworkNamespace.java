@@ -114,6 +114,20 @@ public final class NetworkNamespace implements AutoCloseable {
         return List.of("ip", "netns", "exec", name);
     }
 
+    /**
+     * Drops every UDP packet that arrives inside (ICE, STUN, TURN over UDP: all media paths of
+     * the processes in here; their TCP, the signalling, goes on) until {@link #allowUdp()}.
+     */
+    public void dropUdp() {
+        Requirements.require("iptables", "iptables");
+        run("ip", "netns", "exec", name, "iptables", "-I", "INPUT", "-p", "udp", "-j", "DROP");
+    }
+
+    /** Undoes {@link #dropUdp()}; does nothing if UDP is not dropped. */
+    public void allowUdp() {
+        quietly("ip", "netns", "exec", name, "iptables", "-D", "INPUT", "-p", "udp", "-j", "DROP");
+    }
+
     /** A script that runs {@code program} inside, with the arguments it is given. */
     public Path wrapper(Path directory, Path program) {
         try {

@@ -50,6 +50,11 @@ public final class RelayRig implements AutoCloseable {
         }
     }
 
+    /** The namespace coturn, the server and Chromium run in. */
+    public NetworkNamespace namespace() {
+        return namespace;
+    }
+
     public LibertyServer server() {
         return server;
     }
