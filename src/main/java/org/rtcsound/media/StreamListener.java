@@ -341,7 +341,10 @@ final class StreamListener implements MediaPeer {
         boolean nowConnected = false;
         try {
             synchronized (lock) {
-                if (closed || failed) {
+                // Not before the offer is applied: webrtcbin answers create-offer holding its own
+                // lock, and offerReady takes this one, while this watch, holding this one, reads
+                // webrtcbin's properties, which takes webrtcbin's.
+                if (closed || failed || !offerApplied) {
                     return;
                 }
                 long now = System.nanoTime();
@@ -376,22 +379,42 @@ final class StreamListener implements MediaPeer {
         }
     }
 
-    /** On webrtcbin's thread: read the reply there (it lives as long as the promise), report elsewhere. */
+    /**
+     * On webrtcbin's thread, which holds webrtcbin's own lock while it answers: the reply is
+     * read here (it lives as long as the promise) without taking this listener's lock, since a
+     * thread holding that lock may be waiting for webrtcbin's (a property read): taken here, the
+     * two deadlocked and the call was never freed (SoakIT: 10 of 1000 calls). The figures are
+     * applied on the scheduler.
+     */
     private void statsReady(Promise promise) {
+        WebRtcStats read = null;
+        try {
+            Structure reply = promise.getReply();
+            if (reply != null && reply.hasName("application/x-webrtc-stats")) {
+                read = WebRtcStats.read(reply);
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "reading the call's stats failed", e);
+        }
+        WebRtcStats stats = read;
+        try {
+            scheduler.execute(() -> statsRead(promise, stats));
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "stats after the scheduler stopped", e); // the server is stopping
+        }
+    }
+
+    /** On the scheduler: the figures of a stats reply (null: interrupted or an error). */
+    private void statsRead(Promise promise, WebRtcStats stats) {
         boolean silent;
         try {
             synchronized (lock) {
                 if (statsRequest == promise) {
                     statsRequest = null;
                 }
-                if (closed) {
+                if (closed || stats == null) {
                     return;
                 }
-                Structure reply = promise.getReply();
-                if (reply == null || !reply.hasName("application/x-webrtc-stats")) {
-                    return; // interrupted, or an error: no figures this time
-                }
-                WebRtcStats stats = WebRtcStats.read(reply);
                 long now = System.nanoTime();
                 Double bitrate = health.bitsPerSecond(stats.bytesSent(), now);
                 figures = new MediaFigures(stats.path(), figures.iceState(), stats.roundTripSeconds(),
@@ -400,12 +423,11 @@ final class StreamListener implements MediaPeer {
                 silent = health.receiverReport(stats.receiverReport(), now);
             }
         } catch (Throwable e) {
-            LOG.log(Level.WARNING, "reading the call's stats failed", e);
+            LOG.log(Level.WARNING, "applying the call's stats failed", e);
             return;
         }
         if (silent) {
-            // The session pings the browser and may close the socket: never on webrtcbin's thread.
-            scheduler.execute(this::reportSilence);
+            reportSilence();
         }
     }
 
