@@ -85,6 +85,7 @@ export class RtcSound extends EventTarget {
     this.retries = 0;
     this.stallTimer = null;
     this.stalls = 0; // calls rebuilt because their audio stopped
+    this.healing = null; // why the next call replaces this one, when the page gave up on it: told to the server
     this.connectTimeouts = 0; // calls rebuilt because they had not connected in time
     this.unconnectedInARow = 0; // of those, since the last call that connected
     this.calls = 0; // calls started by this page: 1 while the first one lasts
@@ -273,6 +274,11 @@ export class RtcSound extends EventTarget {
     socket.onopen = () => {
       this.#mark('socket open');
       socket.send(`HELLO ${this.uid}`);
+      if (this.healing) {
+        // The server counts the page's own heals beside its own (rtcsound_heals_total).
+        socket.send(`HEALED ${this.healing}`);
+        this.healing = null;
+      }
     };
     // One message after another, in the order they came: the server's candidates follow its
     // offer at once, while the offer may still wait for the RTCConfiguration, so a candidate
@@ -397,6 +403,7 @@ export class RtcSound extends EventTarget {
     this.log(`Not connected ${timeout} ms after the answer: starting over`);
     this.connectTimeouts += 1;
     this.unconnectedInARow += 1;
+    this.healing = 'not-connected';
     // The server answered: only this call's connection did not come up, so no back-off.
     this.#hangUp();
     this.#connect();
@@ -500,6 +507,7 @@ export class RtcSound extends EventTarget {
       } else if (now - since > STALL_MS && pc === this.peerConnection) {
         this.log(`No audio for ${STALL_MS} ms: starting over`);
         this.stalls += 1;
+        this.healing = 'stalled';
         this.socket?.close();
       }
     }, 500);

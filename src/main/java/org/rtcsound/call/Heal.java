@@ -9,7 +9,11 @@ public enum Heal {
     /** No RTCP and no answer to a ping: the browser is gone, and its call was freed ({@link CloseCode#BROWSER_SILENT}). */
     BROWSER_GONE,
     /** The desktop's capture stopped producing audio: its stream was rebuilt for its listeners. */
-    STREAM_STALLED;
+    STREAM_STALLED,
+    /** The page heard no audio packet for seconds on a connected call, and called again (it says so: {@code HEALED stalled}). */
+    PAGE_STALLED,
+    /** The page's call had not connected soon after its answer, and the page built it again ({@code HEALED not-connected}). */
+    PAGE_NOT_CONNECTED;
 
     /** The label of this kind in metrics: {@code connection_lost}, ... */
     public String label() {

@@ -14,7 +14,9 @@ import jakarta.json.stream.JsonParser;
  * What a browser may say on the signalling socket, in abcdesktop's protocol (GStreamer's
  * webrtc demo protocol): {@code HELLO <uid>} (after {@code TOKEN <jwt>} when the token was
  * not in the handshake), then JSON {@code {"sdp":{...}}} and
- * {@code {"ice":{...}}}. Anything else parses to {@link Invalid} with the reason to send back.
+ * {@code {"ice":{...}}}. rtcsound's own page adds {@code HEALED <why>} after its HELLO when
+ * it called again on its own, so that the server counts the page's heals beside its own.
+ * Anything else parses to {@link Invalid} with the reason to send back.
  */
 public sealed interface InboundMessage {
 
@@ -33,6 +35,10 @@ public sealed interface InboundMessage {
         public boolean endOfCandidates() {
             return candidate.isEmpty();
         }
+    }
+
+    /** {@code HEALED stalled|not-connected}: this call replaces one the page gave up on, for that reason. */
+    record Healed(Heal heal) implements InboundMessage {
     }
 
     record Invalid(String reason) implements InboundMessage {
@@ -55,6 +61,14 @@ public sealed interface InboundMessage {
             case "TOKEN": {
                 String token = frame.length() > 6 ? frame.substring(6).trim() : "";
                 return token.isEmpty() ? new Invalid("TOKEN needs a token: TOKEN <jwt>") : new Token(token);
+            }
+            case "HEALED": {
+                String why = frame.length() > 7 ? frame.substring(7) : "";
+                return switch (why) {
+                    case "stalled" -> new Healed(Heal.PAGE_STALLED);
+                    case "not-connected" -> new Healed(Heal.PAGE_NOT_CONNECTED);
+                    default -> new Invalid("HEALED needs a reason: HEALED stalled or HEALED not-connected");
+                };
             }
             case "SESSION":
             case "ROOM":

@@ -50,6 +50,7 @@ public final class SignallingSession {
     private MediaPeer peer;
     private Instant helloAt;
     private boolean connected;
+    private boolean pageHealReported;
     /** When the ping that is still unanswered was sent, or null. */
     private Instant pingSentAt;
 
@@ -144,6 +145,8 @@ public final class SignallingSession {
                 answer(answer.sdp());
             } else if (message instanceof InboundMessage.RemoteCandidate candidate) {
                 candidate(candidate);
+            } else if (message instanceof InboundMessage.Healed healed) {
+                pageHealed(healed.heal());
             } else if (message instanceof InboundMessage.Invalid invalid) {
                 reply(invalid.reason());
             }
@@ -235,6 +238,22 @@ public final class SignallingSession {
         }
     }
 
+    /** The page called again on its own: counted once per call, and only once the call is under way. */
+    private void pageHealed(Heal heal) {
+        synchronized (this) {
+            if (state == State.NEW || state == State.CLOSED) {
+                reply("HEALED can only follow HELLO");
+                return;
+            }
+            if (pageHealReported) {
+                reply("HEALED was already received on this connection");
+                return;
+            }
+            pageHealReported = true;
+        }
+        calls.healed(heal);
+    }
+
     /** The browser answered a ping: it is there. */
     public void onPong() {
         synchronized (this) {
@@ -260,8 +279,14 @@ public final class SignallingSession {
         if (released == null) {
             return CompletableFuture.completedFuture(null);
         }
-        calls.ended(id);
-        return work.submit(released::close);
+        // The media first: whatever befalls the bookkeeping, the pipeline must not outlive its call.
+        CompletableFuture<Void> closed = work.submit(released::close);
+        try {
+            calls.ended(id);
+        } catch (RuntimeException e) {
+            LOG.log(java.util.logging.Level.WARNING, "session " + id + ": forgetting the call's figures failed", e);
+        }
+        return closed;
     }
 
     /**

@@ -92,6 +92,8 @@ final class StreamListener implements MediaPeer {
 
     private DesktopStream stream;
     private boolean closed;
+    /** Set before a pending stats request is interrupted: its callback then has no reply to read. */
+    private volatile boolean statsInterrupted;
     private boolean failed;
     private Promise offerRequest;
     private boolean offerApplied;
@@ -382,14 +384,14 @@ final class StreamListener implements MediaPeer {
     /**
      * On webrtcbin's thread, which holds webrtcbin's own lock while it answers: the reply is
      * read here (it lives as long as the promise) without taking this listener's lock, since a
-     * thread holding that lock may be waiting for webrtcbin's (a property read): taken here, the
-     * two deadlocked and the call was never freed (SoakIT: 10 of 1000 calls). The figures are
-     * applied on the scheduler.
+     * thread holding that lock may be waiting for webrtcbin's (a property read), and the two
+     * would deadlock. The figures are applied on the scheduler.
      */
     private void statsReady(Promise promise) {
         WebRtcStats read = null;
         try {
-            Structure reply = promise.getReply();
+            // an interrupted promise has no reply, and gst1-java-core's getReply fails on none
+            Structure reply = statsInterrupted ? null : promise.getReply();
             if (reply != null && reply.hasName("application/x-webrtc-stats")) {
                 read = WebRtcStats.read(reply);
             }
@@ -596,6 +598,7 @@ final class StreamListener implements MediaPeer {
                 healthWatch.cancel(false);
             }
             if (statsRequest != null) {
+                statsInterrupted = true;
                 statsRequest.interrupt(); // its answer, if one comes, finds the listener closed
             }
         }

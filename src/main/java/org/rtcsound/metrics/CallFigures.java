@@ -106,8 +106,18 @@ public class CallFigures {
                 new Tag("kind", heal.label()));
     }
 
+    /**
+     * Calls whose gauges are registered. Registering and removing are serialized: a call that
+     * ends while its connection is being reported once made SmallRye's remove fail (a gauge
+     * half-registered), and the call's release with it.
+     */
+    private final java.util.Set<String> measured = new java.util.HashSet<>();
+
     /** A call's media connected this long after its HELLO: its gauges start here. */
-    public void connected(String callId, MediaPeer peer, Duration sinceHello) {
+    public synchronized void connected(String callId, MediaPeer peer, Duration sinceHello) {
+        if (!measured.add(callId)) {
+            return;
+        }
         inApplication(() -> {
             firstAudio().update(sinceHello);
             Tag call = new Tag("call", callId);
@@ -119,7 +129,10 @@ public class CallFigures {
     }
 
     /** The call's gauges go with it. */
-    public void ended(String callId) {
+    public synchronized void ended(String callId) {
+        if (!measured.remove(callId)) {
+            return; // never connected, or already forgotten
+        }
         Tag call = new Tag("call", callId);
         inApplication(() -> CALL_GAUGES.forEach(gauge -> registry.remove(new MetricID(gauge.name(), call))));
     }

@@ -30,6 +30,14 @@ class InboundMessageTest {
     }
 
     @Test
+    void healedNamesWhyThePageCalledAgain() {
+        assertEquals(new InboundMessage.Healed(Heal.PAGE_STALLED), InboundMessage.parse("HEALED stalled"));
+        assertEquals(new InboundMessage.Healed(Heal.PAGE_NOT_CONNECTED), InboundMessage.parse("HEALED not-connected"));
+        assertEquals("HEALED needs a reason: HEALED stalled or HEALED not-connected", reason("HEALED bored"));
+        assertEquals("HEALED needs a reason: HEALED stalled or HEALED not-connected", reason("HEALED"));
+    }
+
+    @Test
     void aUidLongerThan128CharactersIsInvalid() {
         assertTrue(reason("HELLO " + "u".repeat(129)).startsWith("HELLO needs a uid"));
         assertInstanceOf(InboundMessage.Hello.class, InboundMessage.parse("HELLO " + "u".repeat(128)));

@@ -117,6 +117,7 @@ class SignallingSessionTest {
         final List<String> connected = new ArrayList<>();
         final List<String> ended = new ArrayList<>();
         RuntimeException startFailure;
+        RuntimeException endedFailure;
 
         @Override
         public void connected(String callId, MediaPeer peer, java.time.Duration sinceHello) {
@@ -131,6 +132,9 @@ class SignallingSessionTest {
         @Override
         public void ended(String callId) {
             ended.add(callId);
+            if (endedFailure != null) {
+                throw endedFailure;
+            }
         }
 
         @Override
@@ -593,6 +597,27 @@ class SignallingSessionTest {
         assertEquals(List.of(Heal.CONNECTION_LOST), calls.heals);
         peer.listener.onConnectionLost("ICE failed");
         assertEquals(1, calls.heals.size(), "a call is healed once");
+    }
+
+    @Test
+    void aCallIsReleasedEvenWhenForgettingItsFiguresFails() throws Exception {
+        FakePeer peer = answered();
+        calls.endedFailure = new NullPointerException("a metrics registry racing itself");
+        timed.onClose().get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(peer.closed, "the media side is released all the same");
+    }
+
+    @Test
+    void aPageThatCalledAgainOnItsOwnIsCountedOnceAndOnlyAfterItsHello() {
+        timed.onOpen(TOKEN);
+        timed.onMessage(InboundMessage.parse("HEALED stalled"));
+        assertEquals("ERROR HEALED can only follow HELLO", transport.sent.get(transport.sent.size() - 1));
+        timed.onMessage(InboundMessage.parse("HELLO alice"));
+        timed.onMessage(InboundMessage.parse("HEALED stalled"));
+        timed.onMessage(InboundMessage.parse("HEALED not-connected"));
+        assertEquals(List.of(Heal.PAGE_STALLED), calls.heals);
+        assertEquals("ERROR HEALED was already received on this connection", transport.sent.get(transport.sent.size() - 1));
+        assertEquals("starting", timed.view().state(), "the call goes on");
     }
 
     @Test

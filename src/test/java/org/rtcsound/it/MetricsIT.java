@@ -3,13 +3,8 @@ package org.rtcsound.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -19,8 +14,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.rtcsound.testing.Chromium;
 import org.rtcsound.testing.ChromiumPerClass;
 import org.rtcsound.testing.GrafanaDashboard;
+import org.rtcsound.testing.MetricsScrape;
 import org.rtcsound.testing.PageAudio;
-import org.rtcsound.testing.Processes;
 import org.rtcsound.testing.Sleep;
 import org.rtcsound.testing.SignallingClient;
 import org.rtcsound.testing.Suite;
@@ -37,8 +32,6 @@ import org.rtcsound.testing.Tones;
 class MetricsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
-    private static final Path PARSER = Path.of("src/test/python/prometheus_families.py").toAbsolutePath();
 
     private final Suite.Parts parts;
     private final Chromium chromium;
@@ -48,73 +41,26 @@ class MetricsIT {
         this.chromium = chromium;
     }
 
-    /** One sample as the reference parser read it. */
-    private record Sample(String type, String name, String labels, double value) {
-    }
-
-    /** What the server scrapes to, read by Prometheus' own Python parser (Debian's python3-prometheus-client). */
-    private record Scrape(String text, List<Sample> samples) {
-        /** The value of a sample whose labels contain {@code tags} (e.g. {@code "reason": "no-desktop"}); 0 if absent. */
-        double value(String name, String tags) {
-            return samples.stream().filter(s -> s.name().equals(name) && s.labels().contains(tags))
-                    .mapToDouble(Sample::value).findFirst().orElse(0);
-        }
-
-        String type(String name) {
-            return samples.stream().filter(s -> s.name().equals(name)).map(Sample::type).findFirst().orElse("none");
-        }
-    }
-
-    private Scrape scrape() {
-        HttpResponse<String> response = parts.liberty().get("/metrics?scope=application");
-        assertEquals(200, response.statusCode(), response.body());
-        if (!Files.isExecutable(PYTHON)) {
-            throw new AssertionError(PYTHON + " is missing: install the Debian packages python3 and"
-                    + " python3-prometheus-client (./rtcsound test installs them)");
-        }
-        try {
-            Path file = parts.work().resolve("metrics.txt");
-            Files.writeString(file, response.body());
-            String parsed = Processes.run(List.of(PYTHON.toString(), "-s", PARSER.toString(), file.toString()),
-                    Map.of(), 30);
-            List<Sample> samples = parsed.lines().map(line -> line.split(" ", 2)).map(typeAndRest -> {
-                String rest = typeAndRest[1];
-                String name = rest.substring(0, rest.indexOf(' '));
-                String labels = rest.substring(name.length() + 1, rest.lastIndexOf(' '));
-                return new Sample(typeAndRest[0], name, labels, number(rest.substring(rest.lastIndexOf(' ') + 1)));
-            }).toList();
-            return new Scrape(response.body(), samples);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** A value as Python prints it ({@code nan} for a figure not measured yet). */
-    private static double number(String text) {
-        return switch (text) {
-            case "nan" -> Double.NaN;
-            case "inf" -> Double.POSITIVE_INFINITY;
-            case "-inf" -> Double.NEGATIVE_INFINITY;
-            default -> Double.parseDouble(text);
-        };
+    private MetricsScrape scrape() {
+        return MetricsScrape.of(parts.liberty(), parts.work());
     }
 
     @Test
     void whatIsOpenFollowsACallAndOpenedCallsAreCounted() {
-        Scrape before = scrape();
+        MetricsScrape before = scrape();
         assertEquals("gauge", before.type("rtcsound_listeners"), before.text());
         double opened = before.value("rtcsound_calls_opened_total", "");
         try (SignallingClient client = parts.liberty().signalling("alice")) {
             client.send("HELLO alice");
             client.nextMatching(frame -> frame.startsWith("{\"sdp\""), WAIT);
-            Scrape during = scrape();
+            MetricsScrape during = scrape();
             assertEquals(1, during.value("rtcsound_listeners", ""), during.text());
             assertEquals(1, during.value("rtcsound_desktop_streams", ""), during.text());
             assertEquals(1, during.value("rtcsound_calls_open", ""), during.text());
             assertEquals(opened + 1, during.value("rtcsound_calls_opened_total", ""), during.text());
         }
         parts.liberty().awaitIdle(WAIT);
-        Scrape after = scrape();
+        MetricsScrape after = scrape();
         assertEquals(0, after.value("rtcsound_listeners", ""), after.text());
         assertEquals(0, after.value("rtcsound_desktop_streams", ""), after.text());
     }
@@ -127,7 +73,7 @@ class MetricsIT {
             assertTrue(client.next(WAIT).startsWith("ERROR token refused"));
             client.awaitClose(WAIT);
         }
-        Scrape after = scrape();
+        MetricsScrape after = scrape();
         assertEquals(refused + 1, after.value("rtcsound_calls_refused_total", "\"reason\": \"token-refused\""),
                 after.text());
         assertTrue(!after.text().contains(bad) && !after.text().contains("mallory"), "no token or user in the figures");
@@ -151,7 +97,7 @@ class MetricsIT {
             PageAudio.assertHears(tab, 610);
             call = "\"call\": \"" + parts.liberty().get("/API/admin/calls").body()
                     .replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1") + "\"";
-            Scrape during = scrape();
+            MetricsScrape during = scrape();
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
             while (Double.isNaN(during.value("rtcsound_call_round_trip_seconds", call))
                     && System.nanoTime() < deadline) {
@@ -171,14 +117,14 @@ class MetricsIT {
             assertTrue(during.value("rtcsound_call_packets_sent", call) > 50, during.text());
             assertTrue(during.value("rtcsound_call_fraction_lost", call) <= 1, during.text());
             Set<String> missing = new TreeSet<>(GrafanaDashboard.metricNames(GrafanaDashboard.read()));
-            missing.removeAll(during.samples().stream().map(Sample::name).collect(Collectors.toSet()));
+            missing.removeAll(during.samples().stream().map(MetricsScrape.Sample::name).collect(Collectors.toSet()));
             assertEquals(Set.of(), missing, "the dashboard queries figures the server does not export:\n"
                     + during.text());
         } finally {
             tone.destroy();
         }
         parts.liberty().awaitIdle(WAIT);
-        Scrape after = scrape();
+        MetricsScrape after = scrape();
         assertTrue(after.samples().stream().noneMatch(s -> s.labels().contains(call)),
                 "an ended call's gauges go with it: " + after.text());
     }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.rtcsound.testing.Chromium;
 import org.rtcsound.testing.FaultRig;
+import org.rtcsound.testing.MetricsScrape;
 import org.rtcsound.testing.LoopingTone;
 import org.rtcsound.testing.PageAudio;
 import org.rtcsound.testing.Suite;
@@ -45,8 +46,11 @@ class NetworkFaultsIT {
     private static FaultRig rig;
     private static LoopingTone tone;
 
+    private static java.nio.file.Path work;
+
     @BeforeAll
     static void start(Suite.Parts parts) {
+        work = parts.work();
         rig = FaultRig.start(parts.work(), parts.pulse());
         tone = LoopingTone.start(parts.pulse(), "virtspk", TONE_HZ, 0.5);
         // A first call warms the server up (its first pipeline, its thread pools), so that
@@ -79,6 +83,7 @@ class NetworkFaultsIT {
         try (Chromium.Tab tab = rig.open("faults-udp")) {
             ToneWatch watch = FaultRig.hearing(tab, TONE_HZ);
             String pathBefore = PageAudio.selectedPath(tab);
+            MetricsScrape before = MetricsScrape.of(rig.server(), work);
             ToneWatch.Recovery recovery = watch.through(rig.udpOutage(UDP_OUTAGE_MS), 20_000);
             String timeline = watch.timeline(recovery.began());
             System.out.printf("UDP blocked %d ms: silent %.0f ms after the block, back %.0f ms after UDP returned;"
@@ -88,6 +93,13 @@ class NetworkFaultsIT {
             assertTrue(recovery.backAfter() <= BACK_WITHIN_MS + RESOLUTION_MS, "tone back " + recovery.backAfter()
                     + " ms after UDP returned; from the block:\n" + timeline);
             FaultRig.assertHearsTheSamePage(tab, TONE_HZ);
+            // whichever side noticed first, the heal is counted where operators look: the server's metrics
+            boolean pageNoticed = String.join("\n", tab.console()).contains("No audio for");
+            String kind = pageNoticed ? "page_stalled" : "connection_lost";
+            MetricsScrape after = MetricsScrape.of(rig.server(), work);
+            assertEquals(before.value("rtcsound_heals_total", "\"kind\": \"" + kind + "\"") + 1,
+                    after.value("rtcsound_heals_total", "\"kind\": \"" + kind + "\""),
+                    "heals of kind " + kind + " (the page " + (pageNoticed ? "" : "did not ") + "restart the call itself)");
         }
     }
 
@@ -140,6 +152,9 @@ class NetworkFaultsIT {
             System.out.println("vanished browser (path " + path + "): " + freed);
             assertTrue(freed.endedMillis() >= 0 && freed.endedMillis() <= FREED_WITHIN_MS + RESOLUTION_MS,
                     "the call must end, its media freed, within 10 s: " + freed);
+            assertTrue(freed.callFreedMillis() >= 0 && freed.callFreedMillis() <= FREED_WITHIN_MS + RESOLUTION_MS,
+                    "everything the call held (sockets and threads too, but for the WebSocket Liberty closes) must be"
+                            + " freed within 10 s: " + freed);
             assertTrue(freed.freed(), "a vanished browser: " + freed + "; the server's sockets:\n"
                     + freed.sockets());
         }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.rtcsound.testing.Chromium;
+import org.rtcsound.testing.MetricsScrape;
 import org.rtcsound.testing.PageAudio;
 import org.rtcsound.testing.RelayRig;
 import org.rtcsound.testing.Suite;
@@ -77,6 +78,8 @@ class RelayIT {
     void aCallThatCannotConnectIsRebuiltSoonAndTheNextIsHeard() {
         Path tone = Tones.sine(parts.work().resolve("relay-rebuild-tone.wav"), 523, 30, 0.5);
         Process paplay = parts.pulse().play(tone, "virtspk");
+        String notConnected = "\"kind\": \"page_not_connected\"";
+        double healsBefore = MetricsScrape.of(rig.server(), parts.work()).value("rtcsound_heals_total", notConnected);
         rig.namespace().dropUdp();
         try (Chromium.Tab tab = rig.chromium().open(rig.server().httpsUri("/#jwt_token="
                 + TestTokens.user("relay-rebuild")))) {
@@ -92,6 +95,11 @@ class RelayIT {
                     "rebuilt " + waited + " ms after its answer (1.5 s, well before 4 s)");
             PageAudio.assertHears(tab, 523);
             assertTrue(PageAudio.selectedPair(tab).startsWith("relay/"), PageAudio.selectedPair(tab));
+            // the page said why it called again, and the server counted it (each rebuild once)
+            Number rebuilds = (Number) tab.evaluate("() => window.rtcsound.connectTimeouts");
+            assertEquals(healsBefore + rebuilds.doubleValue(),
+                    MetricsScrape.of(rig.server(), parts.work()).value("rtcsound_heals_total", notConnected),
+                    "the page's rebuilds counted as heals of kind page_not_connected");
         } finally {
             rig.namespace().allowUdp();
             paplay.destroy();

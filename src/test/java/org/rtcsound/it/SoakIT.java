@@ -189,6 +189,11 @@ class SoakIT {
             List<LoadGenerator.Tone> tones = generator.tones();
 
             report(soak, baseline, half, peak, end, watched, watchedSeconds, tones, frequency);
+            if (end.sessions() != LONG_CALLS || end.listeners() != LONG_CALLS) {
+                // what the calls left open are, and what the server's threads wait for
+                System.out.println("soak: calls still open: " + server.get("/API/admin/calls").body());
+                System.out.println("soak: thread dump of the server:\n" + server.threadDump());
+            }
             reportLoss(longAtStart, longAtEnd);
 
             assertTrue(soak.failures().isEmpty(), () -> soak.failures().size() + " of " + SHORT_CALLS

@@ -179,10 +179,13 @@ public final class FaultRig implements AutoCloseable {
     /**
      * How the server let a vanished browser go: {@code endedMillis} after the link went down
      * its call was ended (sessions, listeners and desktop streams back to the baseline; -1:
-     * not yet), {@code millis} after, what it still held ({@code held}, empty once freed).
+     * not yet), {@code callFreedMillis} after, everything the call itself held was freed (also
+     * its sockets and threads, but for its WebSocket's TCP connection, which is Liberty's to
+     * close; -1: not yet), {@code millis} after, what it still held ({@code held}, empty once
+     * everything, that connection included, is gone).
      */
-    public record Freed(long endedMillis, long millis, List<String> held, Baseline before, JsonObject during,
-            JsonObject after, String sockets) {
+    public record Freed(long endedMillis, long callFreedMillis, long millis, List<String> held, Baseline before,
+            JsonObject during, JsonObject after, String sockets) {
         public boolean freed() {
             return held.isEmpty();
         }
@@ -190,6 +193,7 @@ public final class FaultRig implements AutoCloseable {
         @Override
         public String toString() {
             return (endedMillis < 0 ? "call not ended" : "call ended " + endedMillis + " ms")
+                    + (callFreedMillis < 0 ? ", its resources not freed" : ", its resources freed " + callFreedMillis + " ms")
                     + (freed() ? ", all freed " : ", still holding " + held + " ") + millis
                     + " ms after the link went down; before the call " + figures(before.status()) + ", during "
                     + figures(during) + ", after " + figures(after);
@@ -209,19 +213,24 @@ public final class FaultRig implements AutoCloseable {
         setLinkUp(false);
         try {
             long ended = -1;
+            long callFreed = -1;
             JsonObject now = during;
             List<String> held = held(before, now);
             while (!held.isEmpty() && System.currentTimeMillis() - gone < timeoutMillis) {
                 Sleep.millis(100);
                 now = server.status();
                 held = held(before, now);
+                long at = System.currentTimeMillis() - gone;
                 if (ended < 0 && ended(before.status(), now)) {
-                    ended = System.currentTimeMillis() - gone;
+                    ended = at;
+                }
+                if (callFreed < 0 && held.stream().allMatch(h -> h.startsWith("connections with the browser"))) {
+                    callFreed = at;
                 }
             }
             long millis = System.currentTimeMillis() - gone;
-            return new Freed(ended < 0 && held.isEmpty() ? millis : ended, millis, held, before, during, now,
-                    held.isEmpty() ? "" : server.sockets());
+            return new Freed(ended < 0 && held.isEmpty() ? millis : ended, callFreed < 0 && held.isEmpty() ? millis
+                    : callFreed, millis, held, before, during, now, held.isEmpty() ? "" : server.sockets());
         } finally {
             setLinkUp(true);
         }
@@ -231,18 +240,23 @@ public final class FaultRig implements AutoCloseable {
         return Stream.of("sessions", "listeners", "desktopStreamsLive").allMatch(key -> now.getInt(key) <= before.getInt(key));
     }
 
+    /**
+     * What the server holds beyond {@code before}. The browser's TCP connections the call
+     * opened are listed as such, and not counted again among the open sockets.
+     */
     private List<String> held(Baseline before, JsonObject now) {
         List<String> held = new java.util.ArrayList<>();
+        Set<String> opened = new TreeSet<>(browserConnections());
+        opened.removeAll(before.browserConnections());
         for (String key : List.of("sessions", "listeners", "desktopStreamsLive", "openSockets", "nativeThreads")) {
             // Liberty's own executor grows and shrinks by itself, a thread or two either way;
             // a call holds far more (10 to 13 here), so 2 more than before is not the call's.
-            int allowed = before.status().getInt(key) + (key.equals("nativeThreads") ? THREADS_OF_NO_CALL : 0);
+            int allowed = before.status().getInt(key) + (key.equals("nativeThreads") ? THREADS_OF_NO_CALL : 0)
+                    + (key.equals("openSockets") ? opened.size() : 0);
             if (now.getInt(key) > allowed) {
                 held.add(key + " " + now.getInt(key) + " > " + allowed);
             }
         }
-        Set<String> opened = new TreeSet<>(browserConnections());
-        opened.removeAll(before.browserConnections());
         if (!opened.isEmpty()) {
             held.add("connections with the browser " + opened);
         }

@@ -253,6 +253,13 @@ public final class LibertyServer implements AutoCloseable {
         Processes.run(List.of(jcmd, Long.toString(pid()), "System.trim_native_heap"), Map.of(), 60);
     }
 
+    /** The server's Java threads and what each waits for (jcmd Thread.print), to say why something never finished. */
+    public String threadDump() {
+        Requirements.require("jcmd", "openjdk-17-jdk-headless");
+        String jcmd = Requirements.which("jcmd").toString();
+        return Processes.run(List.of(jcmd, Long.toString(pid()), "Thread.print"), Map.of(), 60);
+    }
+
     /** The server process's sockets as `ss` lists them, to say what a leak is made of. */
     public String sockets() {
         try {
