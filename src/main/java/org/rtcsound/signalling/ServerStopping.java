@@ -1,21 +1,30 @@
 package org.rtcsound.signalling;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.BeforeDestroyed;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.rtcsound.call.SignallingSession;
 
 /**
- * When the application stops (a new version, a pod going away), every browser is told to
- * call again now (close 1012) and every call's media is released before GStreamer goes
- * with the process. Kubernetes has already taken a terminating pod out of its Service, so
- * the pages land on a replica that stays.
+ * When the server stops (a new version, a pod going away), every browser is told to call
+ * again now (close 1012) and every call's media is released before GStreamer goes with the
+ * process. Kubernetes has already taken a terminating pod out of its Service, so the pages
+ * land on a replica that stays.
+ *
+ * <p>It happens at the first sign of the stop: the JVM's shutdown (SIGTERM, as Kubernetes and
+ * {@code docker stop} send) runs it at once. Liberty stops applications only after quiescing
+ * its transports, and a quiesce that waits its whole 30 s (one did, in ServerRestartIT) drops
+ * the WebSocket connections before the application could close them with 1012. A stop
+ * without a signal ({@code server stop}) still reaches it when the application is destroyed.
  */
 @ApplicationScoped
 public class ServerStopping {
@@ -25,8 +34,34 @@ public class ServerStopping {
     @Inject
     SessionRegistry registry;
 
+    private final AtomicBoolean told = new AtomicBoolean();
+    private Thread shutdownHook;
+
+    void started(@Observes @Initialized(ApplicationScoped.class) Object application) {
+        ClassLoader applicationLoader = Thread.currentThread().getContextClassLoader();
+        shutdownHook = new Thread(() -> {
+            Thread.currentThread().setContextClassLoader(applicationLoader);
+            tellEveryBrowser();
+        }, "rtcsound-server-stopping");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
     void stopping(@Observes @BeforeDestroyed(ApplicationScoped.class) Object application) {
-        CompletableFuture<?>[] released = registry.all().stream().map(SignallingSession::serverStopping)
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs, or ran, already
+        }
+        tellEveryBrowser();
+    }
+
+    /** Once: every call told to call again, its media released (waited for up to 5 s). */
+    private void tellEveryBrowser() {
+        if (!told.compareAndSet(false, true)) {
+            return;
+        }
+        List<SignallingSession> sessions = registry.all();
+        CompletableFuture<?>[] released = sessions.stream().map(SignallingSession::serverStopping)
                 .toArray(CompletableFuture[]::new);
         if (released.length == 0) {
             return;

@@ -75,13 +75,37 @@ public final class LibertyServer implements AutoCloseable {
     }
 
     /** Stops the server (as a pod going away does) and starts it again with the same settings; returns once ready. */
+    /**
+     * Stops the server as Kubernetes and {@code docker stop} do (SIGTERM to its JVM, then
+     * waiting for it to exit) and starts it again.
+     */
     public void restart() {
-        command("stop");
+        terminate(Duration.ofSeconds(90));
         synchronized (this) {
             https = null; // its pooled connection went with the server
         }
         Processes.run(serverCommand("start"), environment, 120);
         awaitReady(Duration.ofSeconds(90));
+    }
+
+    private void terminate(Duration timeout) {
+        long pid = pid();
+        java.util.Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        if (process.isEmpty()) {
+            return;
+        }
+        Processes.run(List.of("kill", "-TERM", Long.toString(pid)), Map.of(), 10);
+        try {
+            process.get().onExit().get(timeout.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Liberty server " + name + " still runs " + timeout.toSeconds()
+                    + " s after SIGTERM; see " + logDirectory().resolve("messages.log"), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private List<String> serverCommand(String verb) {
