@@ -18,7 +18,9 @@ const givenToken = takeFragmentToken();
 const uid = (givenToken && claims(givenToken).sub) || params.get('uid')
   || (givenToken ? `browser-${Math.random().toString(36).slice(2, 10)}` : 'demo');
 
-const info = await pageInfo();
+// A page given its token calls at once; only the demo sign-in has to wait for the page's info.
+const infoReady = pageInfo();
+const info = givenToken ? {} : await infoReady;
 let token = givenToken;
 if (!token && info.demoSignIn) {
   token = demoTokens(uid);
@@ -111,8 +113,12 @@ async function showSecureLink() {
   document.getElementById('insecure').hidden = false;
   const link = document.getElementById('secure-link');
   try {
-    link.href = info.secureUrl + location.search;
-    link.textContent = info.secureUrl;
+    const { secureUrl } = await infoReady;
+    if (!secureUrl) {
+      throw new Error('no secure address');
+    }
+    link.href = secureUrl + location.search;
+    link.textContent = secureUrl;
   } catch (e) {
     link.href = `https://${location.hostname}/`;
   }
