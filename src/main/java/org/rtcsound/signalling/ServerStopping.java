@@ -21,7 +21,10 @@ import org.rtcsound.call.SignallingSession;
  * land on a replica that stays.
  *
  * <p>It happens at the first sign of the stop: the JVM's shutdown (SIGTERM, as Kubernetes and
- * {@code docker stop} send) runs it at once. Liberty stops applications only after quiescing
+ * {@code docker stop} send) runs it at once, and from then on a new signalling connection is
+ * answered with 1012 too, so that a page calling again does not settle on this stopping
+ * server (it did, in the recovery benchmark, and went silent when the server went).
+ * Liberty stops applications only after quiescing
  * its transports, and a quiesce that waits its whole 30 s (one did, in ServerRestartIT) drops
  * the WebSocket connections before the application could close them with 1012. A stop
  * without a signal ({@code server stop}) still reaches it when the application is destroyed.
@@ -60,7 +63,7 @@ public class ServerStopping {
         if (!told.compareAndSet(false, true)) {
             return;
         }
-        List<SignallingSession> sessions = registry.all();
+        List<SignallingSession> sessions = registry.close(); // and none opens from now on
         CompletableFuture<?>[] released = sessions.stream().map(SignallingSession::serverStopping)
                 .toArray(CompletableFuture[]::new);
         if (released.length == 0) {

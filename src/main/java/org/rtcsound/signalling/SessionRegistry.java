@@ -12,9 +12,21 @@ import org.rtcsound.call.SignallingSession;
 public class SessionRegistry {
 
     private final Map<String, SignallingSession> sessions = new ConcurrentHashMap<>();
+    private boolean closed;
 
-    void add(SignallingSession session) {
+    /** False once the server is stopping: the session must not start (its page calls again, elsewhere or later). */
+    synchronized boolean add(SignallingSession session) {
+        if (closed) {
+            return false;
+        }
         sessions.put(session.id(), session);
+        return true;
+    }
+
+    /** The server is stopping: no session joins any more; the ones open now, to be told. */
+    synchronized java.util.List<SignallingSession> close() {
+        closed = true;
+        return java.util.List.copyOf(sessions.values());
     }
 
     void remove(SignallingSession session) {

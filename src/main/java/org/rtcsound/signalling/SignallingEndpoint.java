@@ -91,7 +91,11 @@ public class SignallingEndpoint {
         socket.setMaxIdleTimeout(SIGN_IN_IDLE_MILLIS);
         transport = new WebSocketTransport(socket, this::end);
         session = new SignallingSession(socket.getId(), transport, calls, media);
-        registry.add(session);
+        if (!registry.add(session)) {
+            // this server is stopping: the page calls again (every 0.5 s) until a server that stays answers
+            session.serverStopping();
+            return;
+        }
         session.onOpen(handshakeToken(socket));
     }
 

@@ -225,7 +225,7 @@ class RecoveryBenchmark {
                 .append("connection with the browser that the call opened is left (`ss`; the figures before are read ")
                 .append("after the browser loaded a page of the server's, so that its idle HTTP connection is in both). ")
                 .append("Liberty closes a WebSocket whose close frame never comes after a fixed 30 s ")
-                .append("(WsocConnLink's closeFrameReadTimeout, not configurable).\n");
+                .append("(a read timeout written into Liberty's WsocConnLink, not configurable).\n");
         return md.toString();
     }
 

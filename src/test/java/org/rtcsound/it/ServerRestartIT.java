@@ -1,5 +1,6 @@
 package org.rtcsound.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,17 @@ class ServerRestartIT {
             // (Playwright hands console lines over during calls into the page: read them after one.)
             String console = String.join("\n", tab.console());
             assertTrue(console.contains("Signalling closed (1012"), "the stopping server said so: " + console);
+            // Only the new server's call connects: the stopping one answers new calls with 1012 as
+            // well, so that no page settles on a server about to go (and goes silent with it).
+            Object connectedAfterStop = tab.evaluate("""
+                    () => {
+                      const steps = window.rtcsound.timeline;
+                      const told = steps.findIndex((s) => s.step === 'closed 1012');
+                      return new Set(steps.slice(told).filter((s) => s.step === 'connection connected')
+                          .map((s) => s.call)).size;
+                    }""");
+            assertEquals(1, ((Number) connectedAfterStop).intValue(), "calls connected after the server said it "
+                    + "stops (one: the new server's); the page's steps:\n" + tab.evaluate("() => JSON.stringify(window.rtcsound.timeline)"));
             assertTrue(tab.page().evaluate("document.querySelectorAll('audio').length").toString().equals("1"),
                     "the same page, not a reload");
         } finally {

@@ -167,19 +167,8 @@ class TurnTlsIT {
 
     /** Local candidate type/relay protocol -> remote candidate type, of the page's selected pair. */
     private static String selectedPair(Chromium.Tab tab) {
-        return (String) tab.evaluate("""
-                async () => {
-                  const stats = await window.rtcsound.peerConnection.getStats();
-                  for (const transport of stats.values()) {
-                    if (transport.type === 'transport' && transport.selectedCandidatePairId) {
-                      const pair = stats.get(transport.selectedCandidatePairId);
-                      const local = stats.get(pair.localCandidateId);
-                      return local.candidateType + '/' + local.relayProtocol + ' -> '
-                          + stats.get(pair.remoteCandidateId).candidateType;
-                    }
-                  }
-                  return 'none';
-                }""", null);
+        Map<String, String> c = PageAudio.selectedCandidates(tab);
+        return c.isEmpty() ? "none" : c.get("localType") + "/" + c.get("relayProtocol") + " -> " + c.get("remoteType");
     }
 
     /**

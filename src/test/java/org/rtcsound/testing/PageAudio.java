@@ -167,20 +167,39 @@ public final class PageAudio {
         return new Inbound((long) number(r, "packetsReceived"), number(r, "totalAudioEnergy"));
     }
 
-    /** The candidate types (host, srflx, prflx, relay) of the pair the page's connection selected. */
-    public static String selectedPair(BrowserTab tab) {
-        return (String) tab.evaluate("""
+    /**
+     * The page's selected candidate pair as its getStats reports it: {@code protocol} (udp, or
+     * tcp for ICE over TCP), {@code localType}, {@code relayProtocol} (of a local relay
+     * candidate, else empty) and {@code remoteType}; empty before a pair is selected.
+     */
+    public static Map<String, String> selectedCandidates(BrowserTab tab) {
+        Object found = tab.evaluate("""
                 async () => {
-                  const stats = await window.rtcsound.peerConnection.getStats();
+                  const pc = window.rtcsound.peerConnection;
+                  if (!pc) return null;
+                  const stats = await pc.getStats();
                   for (const transport of stats.values()) {
                     if (transport.type === 'transport' && transport.selectedCandidatePairId) {
                       const pair = stats.get(transport.selectedCandidatePairId);
-                      return stats.get(pair.localCandidateId).candidateType + '/'
-                          + stats.get(pair.remoteCandidateId).candidateType;
+                      const local = stats.get(pair.localCandidateId);
+                      return { protocol: local.protocol, localType: local.candidateType,
+                               relayProtocol: local.relayProtocol ?? '',
+                               remoteType: stats.get(pair.remoteCandidateId).candidateType };
                     }
                   }
-                  return 'none';
+                  return null;
                 }""");
+        Map<String, String> candidates = new java.util.LinkedHashMap<>();
+        if (found instanceof Map<?, ?> map) {
+            map.forEach((key, value) -> candidates.put(String.valueOf(key), String.valueOf(value)));
+        }
+        return candidates;
+    }
+
+    /** The selected pair as "prflx/host" (local and remote candidate types); "none" before one is selected. */
+    public static String selectedPair(BrowserTab tab) {
+        Map<String, String> c = selectedCandidates(tab);
+        return c.isEmpty() ? "none" : c.get("localType") + "/" + c.get("remoteType");
     }
 
     /**
@@ -188,21 +207,8 @@ public final class PageAudio {
      * TCP) and the local and remote candidate types; "none" before a pair is selected.
      */
     public static String selectedPath(BrowserTab tab) {
-        return (String) tab.evaluate("""
-                async () => {
-                  const pc = window.rtcsound.peerConnection;
-                  if (!pc) return 'none';
-                  const stats = await pc.getStats();
-                  for (const transport of stats.values()) {
-                    if (transport.type === 'transport' && transport.selectedCandidatePairId) {
-                      const pair = stats.get(transport.selectedCandidatePairId);
-                      const local = stats.get(pair.localCandidateId);
-                      return local.protocol + ' ' + local.candidateType + '/'
-                          + stats.get(pair.remoteCandidateId).candidateType;
-                    }
-                  }
-                  return 'none';
-                }""");
+        Map<String, String> c = selectedCandidates(tab);
+        return c.isEmpty() ? "none" : c.get("protocol") + " " + c.get("localType") + "/" + c.get("remoteType");
     }
 
     private static double number(Map<?, ?> map, String key) {
