@@ -26,13 +26,6 @@ const CONNECT_TIMEOUT_MS = 1500;
  * over and over.
  */
 const CONNECT_TIMEOUT_MAX_MS = 12000;
-/**
- * A signalling socket not open after this long is given up and opened again (a server that
- * is stopping may take the connection and never answer it: 30 s once, in the recovery
- * benchmark); each further one in a row waits twice as long, up to SOCKET_OPEN_TIMEOUT_MAX_MS.
- */
-const SOCKET_OPEN_TIMEOUT_MS = 5000;
-const SOCKET_OPEN_TIMEOUT_MAX_MS = 20000;
 /** A connected call that receives no audio packet for this long is rebuilt (the server sends 100 a second, silence included). */
 const STALL_MS = 3000;
 /** The server is stopping (1012, service restart) or going away (1001): call again at once, and often. */
@@ -92,7 +85,6 @@ export class RtcSound extends EventTarget {
     this.retries = 0;
     this.stallTimer = null;
     this.stalls = 0; // calls rebuilt because their audio stopped
-    this.unopenedInARow = 0; // signalling sockets in a row given up before they opened
     this.healing = null; // why the next call replaces this one, when the page gave up on it: told to the server
     this.connectTimeouts = 0; // calls rebuilt because they had not connected in time
     this.unconnectedInARow = 0; // of those, since the last call that connected
@@ -279,17 +271,7 @@ export class RtcSound extends EventTarget {
     const protocols = token ? ['rtcsound', `bearer.${token}`] : ['rtcsound'];
     const socket = new WebSocket(this.#signallingUrl(), protocols);
     this.socket = socket;
-    const openTimeout = Math.min(SOCKET_OPEN_TIMEOUT_MAX_MS, SOCKET_OPEN_TIMEOUT_MS * 2 ** this.unopenedInARow);
-    const openTimer = setTimeout(() => {
-      if (socket === this.socket && socket.readyState === WebSocket.CONNECTING) {
-        this.log(`Signalling not open after ${openTimeout} ms: opening it again`);
-        this.unopenedInARow += 1;
-        socket.close(); // its close event starts the next attempt
-      }
-    }, openTimeout);
     socket.onopen = () => {
-      clearTimeout(openTimer);
-      this.unopenedInARow = 0;
       this.#mark('socket open');
       socket.send(`HELLO ${this.uid}`);
       if (this.healing) {

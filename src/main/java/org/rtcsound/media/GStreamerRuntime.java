@@ -1,6 +1,7 @@
 package org.rtcsound.media;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -9,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 
+import org.freedesktop.gstreamer.Element;
 import org.freedesktop.gstreamer.ElementFactory;
 import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Version;
@@ -67,6 +69,9 @@ public class GStreamerRuntime {
             });
             problem = missing.length() == 0 ? null
                     : "GStreamer elements are missing: " + missing + "; install those Debian packages";
+            if (problem == null) {
+                warmUp();
+            }
             liveObjects = LiveObjects.find();
         } catch (Throwable e) {
             problem = "GStreamer cannot start (" + e.getClass().getSimpleName() + ": " + e.getMessage()
@@ -77,6 +82,20 @@ public class GStreamerRuntime {
                     + (System.nanoTime() - started) / 1_000_000 + " ms");
         } else {
             LOG.log(Level.SEVERE, problem);
+        }
+    }
+
+    /**
+     * Makes once, before the server is ready, what the first call would otherwise wait for:
+     * the plugins' shared libraries loaded, and the DTLS certificate that every webrtcbin of
+     * the process shares (an RSA key generated when the first DTLS element is made).
+     */
+    private static void warmUp() {
+        for (String factory : List.of("webrtcbin", "dtlsdec", "dtlsenc", "nicesrc", "opusenc", "rtpopuspay")) {
+            Element element = ElementFactory.make(factory, null);
+            if (element != null) {
+                element.dispose();
+            }
         }
     }
 
