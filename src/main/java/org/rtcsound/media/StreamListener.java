@@ -20,6 +20,7 @@ import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Pad;
 import org.freedesktop.gstreamer.PadDirection;
 import org.freedesktop.gstreamer.Promise;
+import org.freedesktop.gstreamer.PromiseResult;
 import org.freedesktop.gstreamer.SDPMessage;
 import org.freedesktop.gstreamer.State;
 import org.freedesktop.gstreamer.Structure;
@@ -92,8 +93,6 @@ final class StreamListener implements MediaPeer {
 
     private DesktopStream stream;
     private boolean closed;
-    /** Set before a pending stats request is interrupted: its callback then has no reply to read. */
-    private volatile boolean statsInterrupted;
     private boolean failed;
     private Promise offerRequest;
     private boolean offerApplied;
@@ -390,8 +389,9 @@ final class StreamListener implements MediaPeer {
     private void statsReady(Promise promise) {
         WebRtcStats read = null;
         try {
-            // an interrupted promise has no reply, and gst1-java-core's getReply fails on none
-            Structure reply = statsInterrupted ? null : promise.getReply();
+            // an interrupted (or expired) promise has no reply, and gst1-java-core's getReply fails
+            // on none; the promise is no longer pending here, so waitResult does not wait
+            Structure reply = promise.waitResult() == PromiseResult.REPLIED ? promise.getReply() : null;
             if (reply != null && reply.hasName("application/x-webrtc-stats")) {
                 read = WebRtcStats.read(reply);
             }
@@ -598,7 +598,6 @@ final class StreamListener implements MediaPeer {
                 healthWatch.cancel(false);
             }
             if (statsRequest != null) {
-                statsInterrupted = true;
                 statsRequest.interrupt(); // its answer, if one comes, finds the listener closed
             }
         }

@@ -3,7 +3,6 @@ package org.rtcsound.signalling;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +36,6 @@ public class ServerStopping {
     @Inject
     SessionRegistry registry;
 
-    private final AtomicBoolean told = new AtomicBoolean();
     private Thread shutdownHook;
 
     void started(@Observes @Initialized(ApplicationScoped.class) Object application) {
@@ -58,11 +56,8 @@ public class ServerStopping {
         tellEveryBrowser();
     }
 
-    /** Once: every call told to call again, its media released (waited for up to 5 s). */
+    /** Every call told to call again, its media released (waited for up to 5 s); once, as the registry closes once. */
     private void tellEveryBrowser() {
-        if (!told.compareAndSet(false, true)) {
-            return;
-        }
         List<SignallingSession> sessions = registry.close(); // and none opens from now on
         CompletableFuture<?>[] released = sessions.stream().map(SignallingSession::serverStopping)
                 .toArray(CompletableFuture[]::new);

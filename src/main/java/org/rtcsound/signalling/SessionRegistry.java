@@ -23,8 +23,14 @@ public class SessionRegistry {
         return true;
     }
 
-    /** The server is stopping: no session joins any more; the ones open now, to be told. */
+    /**
+     * The server is stopping: no session joins any more. The ones open now, to be told; none
+     * when it was closed already (the stop is told once).
+     */
     synchronized java.util.List<SignallingSession> close() {
+        if (closed) {
+            return java.util.List.of();
+        }
         closed = true;
         return java.util.List.copyOf(sessions.values());
     }

@@ -74,10 +74,9 @@ public final class LibertyServer implements AutoCloseable {
         return server;
     }
 
-    /** Stops the server (as a pod going away does) and starts it again with the same settings; returns once ready. */
     /**
      * Stops the server as Kubernetes and {@code docker stop} do (SIGTERM to its JVM, then
-     * waiting for it to exit) and starts it again.
+     * waiting for it to exit) and starts it again with the same settings; returns once ready.
      */
     public void restart() {
         terminate(Duration.ofSeconds(90));
