@@ -1,6 +1,6 @@
 // The page at /: shows whether sound is available and offers the one button a blocked
 // autoplay needs; meters the desktop's sound and the microphone, and shows the path the
-// sound takes (direct or through a TURN relay) with its round-trip time.
+// sound takes (direct, through a TURN relay, or over the WebSocket) with its round-trip time.
 //
 // The token comes in the fragment, /#jwt_token=<JWT>, which browsers never send to a
 // server (so it sits in no access log); the uid is the token's user, else ?uid=. Without a
@@ -29,7 +29,9 @@ if (!token && info.demoSignIn) {
   document.getElementById('demo-user').textContent = uid;
 }
 
-const sound = new RtcSound({ audio: document.getElementById('speaker'), uid, token });
+// ?transport=websocket puts the sound on the WebSocket path from the start (else: when ICE does not connect).
+const transport = params.get('transport') === 'websocket' ? 'websocket' : 'auto';
+const sound = new RtcSound({ audio: document.getElementById('speaker'), uid, token, transport });
 window.rtcsound = sound; // for the console, and for tests that listen to what the page hears
 
 const meters = new LevelMeters();

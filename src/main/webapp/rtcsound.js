@@ -9,6 +9,12 @@
 // trickles candidates both ways, and plays the remote track. It reconnects on its own,
 // fetching a fresh rtc_configuration before every connection.
 //
+// Where nothing but https passes (ICE does not connect), the same call moves to the
+// WebSocket path: 'MEDIA websocket' on the signalling socket, and the desktop's Opus frames
+// come on that socket (binary: an 8-byte timestamp, then the packet), decoded with WebCodecs
+// and played by an AudioWorklet (rtcsound-worklet.js); the microphone goes up the same way.
+// The page stays on that path until it is reloaded.
+//
 // The token (a JWT; a string, or a function that returns one, called before every
 // connection so that it can be renewed) goes in the Authorization header of REST calls
 // and in the WebSocket subprotocol list as 'bearer.<token>', never in a URL.
@@ -39,6 +45,18 @@ const RESTART_RETRY_MS = 500;
 const CALL_AGAIN = [4001, 4002];
 /** The close code of a call an operator ended (the server's CloseCode.ENDED_BY_OPERATOR). */
 const ENDED_BY_OPERATOR = 4000;
+/**
+ * A call whose ICE has not connected this long after its answer moves to the WebSocket path
+ * (a call whose ICE connected but whose DTLS did not is rebuilt instead, at CONNECT_TIMEOUT_MS).
+ * On one host ICE connects within 0.6 s, through a TURN relay within about 1 s.
+ */
+const WEBSOCKET_FALLBACK_MS = 2500;
+/** On the WebSocket path, the round trip is measured this often. */
+const ECHO_INTERVAL_MS = 2000;
+/** Frames a slow socket may hold before the microphone's frames are dropped rather than queued. */
+const MAX_BUFFERED_BYTES = 16000;
+const NO_WEBCODECS = 'this browser cannot play sound over the WebSocket path (it lacks WebCodecs AudioDecoder): '
+  + 'use a current Chrome, Edge, Safari or Firefox, or a network that lets WebRTC through';
 /** The timeline keeps this many steps (the latest): enough for a few calls, bounded for a page left open for days. */
 const TIMELINE_STEPS = 200;
 
@@ -67,9 +85,11 @@ export class RtcSound extends EventTarget {
    * @param {string | (() => string | Promise<string>)} [options.token] the JWT, or where to get a fresh one
    * @param {string} [options.baseUrl] the rtcsound server (default: this page's origin)
    * @param {(…args) => void} [options.log] where the steps are logged (default: console.log)
+   * @param {'auto' | 'websocket'} [options.transport] 'websocket': every call on the WebSocket path from
+   *   the start; 'auto' (the default): WebRTC, and the WebSocket path when ICE does not connect
    */
   constructor({ audio, uid = 'anonymous', token = null, baseUrl = location.origin,
-    log = console.log.bind(console) }) {
+    log = console.log.bind(console), transport = 'auto' }) {
     super();
     this.audio = audio;
     this.uid = uid;
@@ -94,6 +114,12 @@ export class RtcSound extends EventTarget {
     this.timeline = [];
     this.microphone = null; // the local track, once the user has turned the microphone on
     this.microphoneState = 'off';
+    this.webSocketPath = transport === 'websocket'; // calls ask for the WebSocket path (sticky once fallen back)
+    this.path = null; // 'webrtc' or 'websocket': the current call's
+    this.socketAudio = null; // the current call's player and microphone on the WebSocket path
+    this.audioContext = null; // one for the page's life: the WebSocket path's player and microphone
+    this.fallbacks = 0; // calls moved to the WebSocket path because ICE did not connect
+    this.echoRoundTripMs = null;
   }
 
   /** Connects, and keeps connecting after any loss until stop(). */
@@ -127,9 +153,16 @@ export class RtcSound extends EventTarget {
    * either end of it is a TURN relay, else 'direct'; its protocol (for a relay, the one the
    * browser speaks to the TURN server: udp, tcp or tls); its last round-trip time in ms
    * (null while not measured). Null while no pair is selected.
-   * @returns {Promise<{path: 'direct' | 'relay', protocol: string | null, roundTripMs: number | null} | null>}
+   * On the WebSocket path: 'websocket', protocol 'wss' (or 'ws'), the round trip of an echo.
+   * @returns {Promise<{path: 'direct' | 'relay' | 'websocket', protocol: string | null, roundTripMs: number | null} | null>}
    */
   async connection() {
+    if (this.path === 'websocket') {
+      return this.socketAudio ? {
+        path: 'websocket', protocol: this.baseUrl.protocol === 'https:' ? 'wss' : 'ws',
+        roundTripMs: this.echoRoundTripMs,
+      } : null;
+    }
     const pc = this.peerConnection;
     if (!pc) {
       return null;
@@ -190,10 +223,12 @@ export class RtcSound extends EventTarget {
       // the device went away: say so, keep the sound
       this.microphone = null;
       this.#sender()?.replaceTrack(null);
+      this.socketAudio?.stopMicrophone();
       this.#setMicrophoneState('unavailable', 'the microphone was disconnected');
     };
     this.microphone = track;
     await this.#sender()?.replaceTrack(track);
+    await this.#sendMicrophoneOverSocket();
     this.#setMicrophoneState('on', MICROPHONE.on);
   }
 
@@ -211,6 +246,7 @@ export class RtcSound extends EventTarget {
     const track = this.microphone;
     this.microphone = null;
     this.#sender()?.replaceTrack(null);
+    this.socketAudio?.stopMicrophone();
     track?.stop();
     this.#setMicrophoneState('off', MICROPHONE.off);
   }
@@ -237,8 +273,22 @@ export class RtcSound extends EventTarget {
     this.dispatchEvent(new CustomEvent('microphone', { detail: { state, message } }));
   }
 
+  /** On the WebSocket path, the microphone's frames go up the signalling socket. */
+  async #sendMicrophoneOverSocket() {
+    const socket = this.socket;
+    if (!this.microphone || !this.socketAudio) {
+      return;
+    }
+    await this.socketAudio.sendMicrophone(this.microphone, (frame) => {
+      if (socket.readyState === WebSocket.OPEN && socket.bufferedAmount < MAX_BUFFERED_BYTES) {
+        socket.send(frame);
+      }
+    });
+  }
+
   /** For the "enable sound" button when the browser blocked autoplay. */
   async enableSound() {
+    await this.audioContext?.resume();
     await this.audio.play();
     this.#soundPlaying();
   }
@@ -270,9 +320,14 @@ export class RtcSound extends EventTarget {
     const configuration = this.#fetchRtcConfiguration(token);
     const protocols = token ? ['rtcsound', `bearer.${token}`] : ['rtcsound'];
     const socket = new WebSocket(this.#signallingUrl(), protocols);
+    socket.binaryType = 'arraybuffer';
     this.socket = socket;
+    this.path = this.webSocketPath ? 'websocket' : 'webrtc';
     socket.onopen = () => {
       this.#mark('socket open');
+      if (this.webSocketPath) {
+        socket.send('MEDIA websocket');
+      }
       socket.send(`HELLO ${this.uid}`);
       if (this.healing) {
         // The server counts the page's own heals beside its own (rtcsound_heals_total).
@@ -317,6 +372,18 @@ export class RtcSound extends EventTarget {
   }
 
   async #onMessage(text, configuration) {
+    if (text instanceof ArrayBuffer) {
+      this.socketAudio?.receive(text);
+      return;
+    }
+    if (text === 'MEDIA websocket') {
+      await this.#startSocketPath();
+      return;
+    }
+    if (text.startsWith('ECHO ')) {
+      this.echoRoundTripMs = performance.now() - Number(text.slice(5));
+      return;
+    }
     if (text === 'HELLO') {
       this.#mark('hello');
       this.log('Registered with server, waiting for call');
@@ -333,6 +400,9 @@ export class RtcSound extends EventTarget {
       return;
     }
     const message = JSON.parse(text);
+    if (this.path === 'websocket') {
+      return; // the WebRTC attempt's late messages
+    }
     if (message.sdp) {
       this.#mark('offer');
       await this.#answer(message.sdp, await configuration);
@@ -359,6 +429,8 @@ export class RtcSound extends EventTarget {
         this.unconnectedInARow = 0;
         this.#updateAvailability();
         this.#watchInbound(pc);
+      } else if (pc.connectionState === 'failed' && pc === this.peerConnection && this.#fallBackIfIceDown(pc)) {
+        // moved to the WebSocket path
       } else if (pc.connectionState === 'failed') {
         this.#fail(new Error('the WebRTC connection failed'));
       }
@@ -378,8 +450,9 @@ export class RtcSound extends EventTarget {
     this.socket.send(JSON.stringify({ sdp: { type: 'answer', sdp: pc.localDescription.sdp } }));
     this.#mark('answer sent');
     // A call that has not connected soon starts over, instead of waiting the browser's own
-    // ICE timeouts out (about 15 s).
+    // ICE timeouts out (about 15 s); one whose ICE does not connect moves to the WebSocket path.
     const timeout = Math.min(CONNECT_TIMEOUT_MAX_MS, CONNECT_TIMEOUT_MS * 2 ** this.unconnectedInARow);
+    this.answeredAt = performance.now();
     this.connectTimer = setTimeout(() => this.#rebuildIfUnconnected(pc, timeout), timeout);
     const dtls = transceiver?.receiver.transport;
     if (dtls) {
@@ -399,6 +472,17 @@ export class RtcSound extends EventTarget {
     if (pc !== this.peerConnection || received > 0) {
       return;
     }
+    const iceUp = pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed';
+    if (!iceUp) {
+      const waited = performance.now() - this.answeredAt;
+      if (waited < WEBSOCKET_FALLBACK_MS) {
+        this.connectTimer = setTimeout(() => this.#rebuildIfUnconnected(pc, timeout), WEBSOCKET_FALLBACK_MS - waited);
+        return;
+      }
+      if (this.#fallBackIfIceDown(pc)) {
+        return;
+      }
+    }
     this.#mark('not connected');
     this.log(`Not connected ${timeout} ms after the answer: starting over`);
     this.connectTimeouts += 1;
@@ -409,7 +493,110 @@ export class RtcSound extends EventTarget {
     this.#connect();
   }
 
+  /**
+   * ICE has not connected: the network lets no media through (UDP blocked, TURN unreachable),
+   * so this call moves to the WebSocket path, on the same socket. False when it cannot.
+   */
+  #fallBackIfIceDown(pc) {
+    if (this.path === 'websocket' || this.socket?.readyState !== WebSocket.OPEN) {
+      return false;
+    }
+    this.#mark('websocket fallback');
+    this.log(`ICE did not connect (${pc.iceConnectionState}): the sound comes over the WebSocket instead`);
+    clearTimeout(this.connectTimer);
+    this.fallbacks += 1;
+    this.webSocketPath = true;
+    this.path = 'websocket';
+    this.socket.send('MEDIA websocket');
+    return true;
+  }
+
+  /** The server said 'MEDIA websocket': its frames follow on this socket. */
+  async #startSocketPath() {
+    this.#mark('media websocket');
+    this.path = 'websocket';
+    clearTimeout(this.connectTimer);
+    clearInterval(this.stallTimer);
+    this.stallTimer = null;
+    this.peerConnection?.close();
+    this.peerConnection = null;
+    if (!('AudioDecoder' in window) || !('AudioWorkletNode' in window)) {
+      this.log(`rtcsound: ${NO_WEBCODECS}`);
+      this.stopped = true;
+      this.#setState('error', NO_WEBCODECS);
+      this.socket?.close();
+      return;
+    }
+    this.log('The sound comes over the WebSocket');
+    const context = await this.#audioContext();
+    const audio = new SocketAudio(context, this.log, () => this.#mark('first sound'));
+    await audio.start();
+    this.socketAudio?.close();
+    this.socketAudio = audio;
+    this.remoteStream = audio.stream;
+    this.audio.srcObject = audio.stream;
+    await this.#sendMicrophoneOverSocket();
+    this.#watchSocketFrames(audio);
+    this.audio.play().then(async () => {
+      // A context the browser keeps suspended (no user gesture yet) plays nothing: that is blocked too.
+      await Promise.race([context.resume(), new Promise((resolve) => setTimeout(resolve, 300))]);
+      if (context.state !== 'running') {
+        throw new DOMException('the audio context is suspended', 'NotAllowedError');
+      }
+      this.#soundPlaying();
+    }).catch((e) => {
+      this.log(`Autoplay was blocked (${e.name}): waiting for a click`);
+      this.#setState('blocked', STATES.blocked);
+    });
+  }
+
+  async #audioContext() {
+    if (!this.audioContext) {
+      this.audioContext = new AudioContext({ sampleRate: 48000, latencyHint: 'interactive' });
+      await this.audioContext.audioWorklet.addModule(new URL('./rtcsound-worklet.js', import.meta.url));
+    }
+    return this.audioContext;
+  }
+
+  /**
+   * On the WebSocket path, frames come 100 a second: a call whose frames stop for STALL_MS
+   * starts over, as a WebRTC call whose packets stop does. The round trip is measured too.
+   */
+  #watchSocketFrames(audio) {
+    let frames = -1;
+    let since = performance.now();
+    const socket = this.socket;
+    this.stallTimer = setInterval(() => {
+      if (audio !== this.socketAudio) {
+        return;
+      }
+      const now = performance.now();
+      if (audio.framesReceived !== frames) {
+        frames = audio.framesReceived;
+        since = now;
+        if (frames > 0) {
+          this.#updateAvailability();
+        }
+      } else if (now - since > STALL_MS) {
+        this.log(`No audio for ${STALL_MS} ms: starting over`);
+        this.stalls += 1;
+        this.healing = 'stalled';
+        this.socket?.close();
+      }
+    }, 500);
+    const echo = () => {
+      if (socket === this.socket && socket.readyState === WebSocket.OPEN) {
+        socket.send(`ECHO ${performance.now().toFixed(1)}`);
+      }
+    };
+    echo();
+    this.echoTimer = setInterval(echo, ECHO_INTERVAL_MS);
+  }
+
   #onLocalCandidate(candidate) {
+    if (this.path === 'websocket') {
+      return;
+    }
     if (!candidate) {
       this.log('ICE Candidate was null, done');
       return;
@@ -441,7 +628,9 @@ export class RtcSound extends EventTarget {
 
   /** Sound is available once the element plays and media can flow. */
   #updateAvailability() {
-    if (this.playing && this.peerConnection?.connectionState === 'connected') {
+    const flowing = this.path === 'websocket' ? this.socketAudio?.framesReceived > 0
+      : this.peerConnection?.connectionState === 'connected';
+    if (this.playing && flowing) {
       this.retries = 0;
       this.restartingUntil = 0;
       this.#setState('available', STATES.available);
@@ -516,7 +705,11 @@ export class RtcSound extends EventTarget {
   #hangUp() {
     clearTimeout(this.connectTimer);
     clearInterval(this.stallTimer);
+    clearInterval(this.echoTimer);
     this.stallTimer = null;
+    this.socketAudio?.close();
+    this.socketAudio = null;
+    this.echoRoundTripMs = null;
     this.playing = false;
     this.peerConnection?.close();
     this.peerConnection = null;
@@ -531,6 +724,126 @@ export class RtcSound extends EventTarget {
   #setState(state, message) {
     this.state = state;
     this.dispatchEvent(new CustomEvent('status', { detail: { state, message } }));
+  }
+}
+
+/**
+ * The WebSocket path's sound for one call: Opus frames decoded by WebCodecs, played by the
+ * 'rtcsound-player' worklet into a MediaStream (the page's `stream`, metered and played like
+ * WebRTC's); and the microphone, captured by 'rtcsound-capture' and encoded to Opus.
+ */
+export class SocketAudio {
+  constructor(context, log, onFirstSound) {
+    this.context = context;
+    this.log = log;
+    this.onFirstSound = onFirstSound;
+    this.framesReceived = 0;
+    this.figures = { played: 0, concealed: 0, underruns: 0, skipped: 0, bufferedMs: 0, targetMs: 0 };
+    this.microphoneFrames = 0;
+    this.closed = false;
+  }
+
+  async start() {
+    this.player = new AudioWorkletNode(this.context, 'rtcsound-player',
+      { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [2] });
+    this.player.port.onmessage = (event) => { this.figures = event.data; };
+    this.destination = this.context.createMediaStreamDestination();
+    this.player.connect(this.destination);
+    this.stream = this.destination.stream;
+    this.decoder = new AudioDecoder({
+      output: (data) => this.#play(data),
+      error: (e) => this.log(`rtcsound: decoding failed: ${e.message}`),
+    });
+    this.decoder.configure({ codec: 'opus', sampleRate: 48000, numberOfChannels: 2 });
+  }
+
+  /** One binary frame from the server: an 8-byte timestamp (µs), then an Opus packet. */
+  receive(frame) {
+    if (this.closed || frame.byteLength <= 8) {
+      return;
+    }
+    this.framesReceived += 1;
+    const timestamp = Number(new DataView(frame).getBigInt64(0));
+    this.decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp, data: new Uint8Array(frame, 8) }));
+  }
+
+  #play(data) {
+    if (this.closed) {
+      data.close();
+      return;
+    }
+    const channels = [];
+    for (let c = 0; c < data.numberOfChannels; c++) {
+      const plane = new Float32Array(data.numberOfFrames);
+      data.copyTo(plane, { planeIndex: c, format: 'f32-planar' });
+      channels.push(plane);
+    }
+    data.close();
+    this.player.port.postMessage(channels, channels.map((plane) => plane.buffer));
+    if (this.onFirstSound) {
+      this.onFirstSound();
+      this.onFirstSound = null;
+    }
+  }
+
+  /** Encodes the track as 10 ms Opus frames and hands each, with its timestamp, to `send`. */
+  async sendMicrophone(track, send) {
+    this.stopMicrophone();
+    const config = { codec: 'opus', sampleRate: 48000, numberOfChannels: 1, bitrate: 64000, opus: { frameDuration: 10000 } };
+    const supported = await AudioEncoder.isConfigSupported(config).catch(() => ({ supported: false }));
+    const encoder = new AudioEncoder({
+      output: (chunk) => {
+        const frame = new ArrayBuffer(8 + chunk.byteLength);
+        new DataView(frame).setBigInt64(0, BigInt(Math.round(chunk.timestamp)));
+        chunk.copyTo(new Uint8Array(frame, 8));
+        this.microphoneFrames += 1;
+        send(frame);
+      },
+      error: (e) => this.log(`rtcsound: encoding the microphone failed: ${e.message}`),
+    });
+    // 20 ms frames where the browser offers no choice
+    encoder.configure(supported.supported ? config : { ...config, opus: undefined });
+    const source = this.context.createMediaStreamSource(new MediaStream([track]));
+    const capture = new AudioWorkletNode(this.context, 'rtcsound-capture',
+      { numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [1], channelCount: 1, channelCountMode: 'explicit' });
+    capture.port.onmessage = ({ data: { samples, startedAt } }) => {
+      if (encoder.state !== 'configured') {
+        return;
+      }
+      const data = new AudioData({
+        format: 'f32-planar', sampleRate: 48000, numberOfFrames: samples.length, numberOfChannels: 1,
+        timestamp: Math.round(startedAt * 1e6), data: samples,
+      });
+      encoder.encode(data);
+      data.close();
+    };
+    source.connect(capture);
+    capture.connect(this.context.destination); // silent: connected only so that it runs
+    this.microphonePath = { encoder, source, capture };
+  }
+
+  stopMicrophone() {
+    const path = this.microphonePath;
+    this.microphonePath = null;
+    if (!path) {
+      return;
+    }
+    path.source.disconnect();
+    path.capture.disconnect();
+    path.capture.port.onmessage = null;
+    if (path.encoder.state !== 'closed') {
+      path.encoder.close();
+    }
+  }
+
+  close() {
+    this.closed = true;
+    this.stopMicrophone();
+    if (this.decoder && this.decoder.state !== 'closed') {
+      this.decoder.close();
+    }
+    this.player?.disconnect();
+    this.stream?.getTracks().forEach((track) => track.stop());
   }
 }
 

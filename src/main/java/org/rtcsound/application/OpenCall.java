@@ -6,7 +6,9 @@ import jakarta.inject.Inject;
 import org.rtcsound.call.Caller;
 import org.rtcsound.call.Calls;
 import org.rtcsound.call.Heal;
+import org.rtcsound.call.AudioFrame;
 import org.rtcsound.call.MediaFigures;
+import org.rtcsound.call.MediaPath;
 import org.rtcsound.call.MediaPeer;
 import org.rtcsound.call.Refusal;
 import org.rtcsound.config.SoundSettings;
@@ -60,16 +62,29 @@ public class OpenCall implements Calls {
     }
 
     @Override
-    public MediaPeer open(Caller caller, MediaPeer.Listener listener) {
+    public MediaPath defaultPath() {
+        return "websocket".equals(settings.transport()) ? MediaPath.WEBSOCKET : MediaPath.WEBRTC;
+    }
+
+    @Override
+    public String webSocketPathUnavailable() {
+        return "webrtc".equals(settings.transport())
+                ? "this server carries sound over WebRTC only (rtcsound.transport=webrtc)" : null;
+    }
+
+    @Override
+    public MediaPeer open(Caller caller, MediaPath path, MediaPeer.Listener listener) {
         // The token names the desktop (or its user, whose desktop the locator finds); the HELLO uid is only a label.
         PulseAudioDesktop desktop = caller.desktop() != null ? desktops.atAddress(caller.desktop())
                 : desktops.locate(caller.user());
         SessionLimits.Permit permit = limits.acquire(caller.name());
         try {
             // A TURN credential of its own for every call, so a new call never meets an expired one.
-            MediaPeer peer = media.createPeer(desktop, settings.stunServer().orElse(null),
-                    rtcConfiguration.webrtcbinTurnServer(caller.name()).orElse(null),
-                    settings.streamLinger(), listener);
+            MediaPeer peer = path == MediaPath.WEBSOCKET
+                    ? media.createSocketPeer(desktop, settings.streamLinger(), listener)
+                    : media.createPeer(desktop, settings.stunServer().orElse(null),
+                            rtcConfiguration.webrtcbinTurnServer(caller.name()).orElse(null),
+                            settings.streamLinger(), listener);
             figures.opened();
             return new LimitedPeer(peer, permit);
         } catch (RuntimeException e) {
@@ -118,6 +133,11 @@ public class OpenCall implements Calls {
         @Override
         public void addRemoteCandidate(int sdpMLineIndex, String candidate) {
             peer.addRemoteCandidate(sdpMLineIndex, candidate);
+        }
+
+        @Override
+        public void microphoneFrame(AudioFrame frame) {
+            peer.microphoneFrame(frame);
         }
 
         @Override

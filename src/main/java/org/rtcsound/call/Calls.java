@@ -13,10 +13,20 @@ public interface Calls {
     String unavailableReason();
 
     /**
-     * A call to the caller's desktop, not yet started; refused with a {@link Refusal}
-     * (no desktop, a limit, an unusable setting).
+     * A call to the caller's desktop on {@code path}, not yet started; refused with a
+     * {@link Refusal} (no desktop, a limit, an unusable setting).
      */
-    MediaPeer open(Caller caller, MediaPeer.Listener listener);
+    MediaPeer open(Caller caller, MediaPath path, MediaPeer.Listener listener);
+
+    /** The path a call takes when its page does not ask for one (the server's {@code rtcsound.transport}). */
+    default MediaPath defaultPath() {
+        return MediaPath.WEBRTC;
+    }
+
+    /** Why this server does not carry sound over WebSockets ({@code rtcsound.transport=webrtc}), or null. */
+    default String webSocketPathUnavailable() {
+        return null;
+    }
 
     /** A session refused its caller with this refusal: counted for the operators' figures. */
     default void refused(Refusal refusal) {

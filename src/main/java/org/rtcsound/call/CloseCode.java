@@ -26,6 +26,11 @@ public final class CloseCode {
      * is freed. A browser that was only cut off reads this when it is back, and calls again.
      */
     public static final int BROWSER_SILENT = 4002;
+    /**
+     * 4003, the browser reads too slowly: on the WebSocket path, frames piled up unread for
+     * half a second. The page calls again after its usual back-off.
+     */
+    public static final int TOO_SLOW = 4003;
     /** 4000, an operator ended the call: the page says so and does not call again by itself. */
     public static final int ENDED_BY_OPERATOR = 4000;
 

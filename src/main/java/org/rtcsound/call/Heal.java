@@ -13,7 +13,9 @@ public enum Heal {
     /** The page heard no audio packet for seconds on a connected call, and called again (it says so: {@code HEALED stalled}). */
     PAGE_STALLED,
     /** The page's call had not connected soon after its answer, and the page built it again ({@code HEALED not-connected}). */
-    PAGE_NOT_CONNECTED;
+    PAGE_NOT_CONNECTED,
+    /** A call whose ICE did not connect moved to the WebSocket path ({@code MEDIA websocket} after HELLO). */
+    WEBSOCKET_FALLBACK;
 
     /** The label of this kind in metrics: {@code connection_lost}, ... */
     public String label() {

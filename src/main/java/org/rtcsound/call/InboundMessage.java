@@ -15,7 +15,9 @@ import jakarta.json.stream.JsonParser;
  * webrtc demo protocol): {@code HELLO <uid>} (after {@code TOKEN <jwt>} when the token was
  * not in the handshake), then JSON {@code {"sdp":{...}}} and
  * {@code {"ice":{...}}}. rtcsound's own page adds {@code HEALED <why>} after its HELLO when
- * it called again on its own, so that the server counts the page's heals beside its own.
+ * it called again on its own, so that the server counts the page's heals beside its own;
+ * {@code MEDIA websocket} to carry the call's sound on this socket ({@link MediaPath#WEBSOCKET}),
+ * and {@code ECHO <n>} to measure the socket's round trip.
  * Anything else parses to {@link Invalid} with the reason to send back.
  */
 public sealed interface InboundMessage {
@@ -41,8 +43,19 @@ public sealed interface InboundMessage {
     record Healed(Heal heal) implements InboundMessage {
     }
 
+    /** {@code MEDIA websocket}: before HELLO, the call starts on the WebSocket path; after it, the call moves there. */
+    record UseWebSocket() implements InboundMessage {
+    }
+
+    /** {@code ECHO <n>}: the server sends {@code ECHO <n>} back at once (the page times the round trip). */
+    record Echo(String payload) implements InboundMessage {
+    }
+
     record Invalid(String reason) implements InboundMessage {
     }
+
+    /** What an ECHO may carry: a number, as the page's clock gives it. */
+    Pattern ECHO_PAYLOAD = Pattern.compile("[0-9.]{1,24}");
 
     /** A uid is a label: printable, no spaces, at most 128 characters. */
     Pattern UID = Pattern.compile("[\\p{Graph}&&[^\"'<>\\\\]]{1,128}");
@@ -69,6 +82,16 @@ public sealed interface InboundMessage {
                     case "not-connected" -> new Healed(Heal.PAGE_NOT_CONNECTED);
                     default -> new Invalid("HEALED needs a reason: HEALED stalled or HEALED not-connected");
                 };
+            }
+            case "MEDIA": {
+                String path = frame.length() > 6 ? frame.substring(6) : "";
+                return "websocket".equals(path) ? new UseWebSocket()
+                        : new Invalid("MEDIA needs a path: MEDIA websocket");
+            }
+            case "ECHO": {
+                String payload = frame.length() > 5 ? frame.substring(5) : "";
+                return ECHO_PAYLOAD.matcher(payload).matches() ? new Echo(payload)
+                        : new Invalid("ECHO needs a number: ECHO <n>, up to 24 digits");
             }
             case "SESSION":
             case "ROOM":

@@ -1,18 +1,27 @@
 package org.rtcsound.call;
 
 /**
- * The service's side of one WebRTC call: it offers, takes the browser's answer and
- * candidates, and reports what the browser must hear about. Implemented with GStreamer's
- * webrtcbin ({@code media.StreamListener}, a listener of its desktop's shared stream); the call core knows only this interface.
+ * The service's side of one call. On the {@link MediaPath#WEBRTC} path it offers, takes the
+ * browser's answer and candidates, and reports what the browser must hear about (GStreamer's
+ * webrtcbin: {@code media.StreamListener}, a listener of its desktop's shared stream). On the
+ * {@link MediaPath#WEBSOCKET} path it hands the desktop's Opus frames to its listener and plays
+ * the browser's microphone frames into the desktop ({@code media.SocketListener}). The call
+ * core knows only this interface.
  */
 public interface MediaPeer extends AutoCloseable {
 
     /** Builds the media path and asks for an offer; events arrive on the listener. */
     void start();
 
+    /** WebRTC path only. */
     void applyAnswer(String sdp);
 
+    /** WebRTC path only. */
     void addRemoteCandidate(int sdpMLineIndex, String candidate);
+
+    /** WebSocket path: a frame of the browser's microphone, to play into the desktop. Never blocks. */
+    default void microphoneFrame(AudioFrame frame) {
+    }
 
     /** What the call's media side measures now; {@link MediaFigures#NONE} until it has measured anything. */
     default MediaFigures figures() {
@@ -40,7 +49,10 @@ public interface MediaPeer extends AutoCloseable {
         /** A readable message for the browser about a part that failed; the call goes on. */
         void onWarning(String message);
 
-        /** ICE and DTLS are up: the desktop's sound is on its way to the browser. Once per call. */
+        /**
+         * The desktop's sound is on its way to the browser: ICE and DTLS are up, or the first
+         * frame went out on the WebSocket path. Once per call.
+         */
         default void onConnected() {
         }
 
@@ -56,6 +68,10 @@ public interface MediaPeer extends AutoCloseable {
          * longer reach us, or the browser is gone. Repeated while the silence lasts.
          */
         default void onBrowserSilent() {
+        }
+
+        /** WebSocket path: one frame of the desktop's sound for the browser. Called 100 times a second. */
+        default void onAudioFrame(AudioFrame frame) {
         }
     }
 }

@@ -19,6 +19,22 @@ public sealed interface OutboundMessage {
         }
     }
 
+    /** The call's sound now comes on this socket, as binary {@link AudioFrame}s; the microphone goes up the same way. */
+    record WebSocketPath() implements OutboundMessage {
+        @Override
+        public String text() {
+            return "MEDIA websocket";
+        }
+    }
+
+    /** The answer to the page's {@code ECHO <n>}. */
+    record Echo(String payload) implements OutboundMessage {
+        @Override
+        public String text() {
+            return "ECHO " + payload;
+        }
+    }
+
     record Offer(String sdp) implements OutboundMessage {
         @Override
         public String text() {

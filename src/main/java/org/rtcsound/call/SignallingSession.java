@@ -16,6 +16,11 @@ import java.util.logging.Logger;
  *   browser: {"sdp":answer}  both: {"ice":{...}} until done
  * </pre>
  *
+ * On the WebSocket path ({@code MEDIA websocket} before HELLO, or after it when the page's
+ * ICE did not connect, or every call when the server says so) the answer to HELLO is
+ * {@code MEDIA websocket}, and binary {@link AudioFrame}s follow both ways on this very
+ * socket: no SDP, no ICE.
+ *
  * Nothing but a token is heard before the caller is authenticated, and the desktop comes
  * from the token, never from the uid. A {@link Refusal} (token, uid, desktop, limits,
  * settings) answers {@code ERROR <reason>} and closes with its code before any pipeline
@@ -31,7 +36,7 @@ public final class SignallingSession {
 
     private static final Logger LOG = Logger.getLogger(SignallingSession.class.getName());
 
-    enum State { NEW, STARTING, OFFERED, ANSWERED, CLOSED }
+    enum State { NEW, STARTING, OFFERED, ANSWERED, STREAMING, CLOSED }
 
     /** How long a silent browser has to answer a ping before its call is freed. */
     static final Duration PONG_WAIT = Duration.ofSeconds(2);
@@ -51,6 +56,10 @@ public final class SignallingSession {
     private Instant helloAt;
     private boolean connected;
     private boolean pageHealReported;
+    /** The page asked, before its HELLO, for the WebSocket path. */
+    private boolean webSocketAsked;
+    /** Counts the media peers this session opened: events of a peer it left (moving to the WebSocket path) are dropped. */
+    private int peerGeneration;
     /** When the ping that is still unanswered was sent, or null. */
     private Instant pingSentAt;
 
@@ -147,6 +156,10 @@ public final class SignallingSession {
                 candidate(candidate);
             } else if (message instanceof InboundMessage.Healed healed) {
                 pageHealed(healed.heal());
+            } else if (message instanceof InboundMessage.UseWebSocket) {
+                useWebSocket();
+            } else if (message instanceof InboundMessage.Echo echo) {
+                transport.send(new OutboundMessage.Echo(echo.payload()));
             } else if (message instanceof InboundMessage.Invalid invalid) {
                 reply(invalid.reason());
             }
@@ -184,6 +197,7 @@ public final class SignallingSession {
 
     private void hello(String helloUid) {
         MediaPeer created;
+        MediaPath path;
         synchronized (this) {
             if (state != State.NEW) {
                 reply("HELLO was already received on this connection");
@@ -198,18 +212,123 @@ public final class SignallingSession {
                 return;
             }
             // e.g. no desktop yet: the Refusal closes, the page reconnects on its own and finds it once it runs
-            peer = calls.open(caller, new PeerEvents());
-            state = State.STARTING;
+            path = webSocketAsked ? MediaPath.WEBSOCKET : calls.defaultPath();
+            peer = calls.open(caller, path, new PeerEvents(peerGeneration));
+            state = path == MediaPath.WEBSOCKET ? State.STREAMING : State.STARTING;
             helloAt = clock.instant();
             created = peer;
         }
         transport.send(new OutboundMessage.Hello());
+        if (path == MediaPath.WEBSOCKET) {
+            transport.send(new OutboundMessage.WebSocketPath());
+        }
         work.submit(created::start);
+    }
+
+    /**
+     * {@code MEDIA websocket}: before HELLO the call will start on the WebSocket path; after
+     * it, the WebRTC attempt is given up and the call moves there, on the same desktop
+     * stream (its place in the limits is taken again: the old peer is closed first).
+     */
+    private void useWebSocket() {
+        String unavailable = calls.webSocketPathUnavailable();
+        if (unavailable != null) {
+            reply(unavailable);
+            return;
+        }
+        MediaPeer left;
+        boolean wasConnected;
+        int generation;
+        synchronized (this) {
+            switch (state) {
+                case NEW -> {
+                    webSocketAsked = true;
+                    return;
+                }
+                case STREAMING -> {
+                    reply("this call is already on the WebSocket path");
+                    return;
+                }
+                case CLOSED -> {
+                    return;
+                }
+                default -> {
+                    left = peer;
+                    peer = null;
+                    state = State.STREAMING;
+                    wasConnected = connected;
+                    connected = false;
+                    generation = ++peerGeneration;
+                }
+            }
+        }
+        LOG.info(() -> "session " + id + ": the call moves to the WebSocket path");
+        calls.healed(Heal.WEBSOCKET_FALLBACK);
+        if (wasConnected) {
+            calls.ended(id); // the WebRTC call's figures; the WebSocket one reports its own
+        }
+        work.submit(() -> {
+            left.close();
+            openOnWebSocket(generation);
+        });
+    }
+
+    /** The second half of moving to the WebSocket path, once the WebRTC peer is closed: on the session's serial work. */
+    private void openOnWebSocket(int generation) {
+        MediaPeer created;
+        try {
+            created = calls.open(caller, MediaPath.WEBSOCKET, new PeerEvents(generation));
+        } catch (Refusal refusal) {
+            refuse(refusal);
+            return;
+        }
+        synchronized (this) {
+            if (state != State.CLOSED) {
+                peer = created;
+                created = null;
+            }
+        }
+        if (created != null) {
+            created.close(); // the session closed meanwhile: nothing may outlive it
+            return;
+        }
+        transport.send(new OutboundMessage.WebSocketPath());
+        peer().start();
+    }
+
+    private synchronized MediaPeer peer() {
+        return peer;
+    }
+
+    /** Whether the call is on the WebSocket path now (binary frames are part of its protocol). */
+    public synchronized boolean onWebSocketPath() {
+        return state == State.STREAMING;
+    }
+
+    /**
+     * A binary frame from the browser: its microphone, on the WebSocket path. False when this
+     * call is not on that path (binary frames are then a protocol error).
+     */
+    public boolean onAudioFrame(AudioFrame frame) {
+        MediaPeer target;
+        synchronized (this) {
+            if (state != State.STREAMING) {
+                return false;
+            }
+            target = peer; // null while the call moves: the frame is dropped
+        }
+        if (target != null) {
+            target.microphoneFrame(frame);
+        }
+        return true;
     }
 
     private void answer(String sdp) {
         MediaPeer target;
         synchronized (this) {
+            if (state == State.STREAMING) {
+                return; // from the WebRTC attempt the page gave up: no longer an error
+            }
             if (state != State.OFFERED) {
                 reply(switch (state) {
                     case NEW -> "say HELLO <uid> first";
@@ -227,6 +346,9 @@ public final class SignallingSession {
     private void candidate(InboundMessage.RemoteCandidate candidate) {
         MediaPeer target;
         synchronized (this) {
+            if (state == State.STREAMING) {
+                return; // late, from the WebRTC attempt the page gave up
+            }
             if (state != State.ANSWERED) {
                 reply("a candidate can only follow the answer");
                 return;
@@ -295,11 +417,29 @@ public final class SignallingSession {
      * was not answered (or someone else closed it first).
      */
     private synchronized MediaPeer closeAnswered() {
-        if (state != State.ANSWERED) {
+        return closeIn(State.ANSWERED);
+    }
+
+    private synchronized MediaPeer closeIn(State expected) {
+        if (state != expected) {
             return null;
         }
         state = State.CLOSED;
         return peer;
+    }
+
+    /**
+     * The browser does not read the WebSocket path's frames as fast as they come: it is
+     * dropped (never buffered without bound), and calls again after its back-off.
+     */
+    private void tooSlow() {
+        MediaPeer released = closeIn(State.STREAMING);
+        if (released == null) {
+            return;
+        }
+        LOG.info(() -> "session " + id + ": the browser reads the WebSocket path too slowly; its call is dropped");
+        release(released);
+        transport.close(CloseCode.TOO_SLOW, "reading too slowly");
     }
 
     /**
@@ -372,11 +512,24 @@ public final class SignallingSession {
         transport.send(new OutboundMessage.Error(reason));
     }
 
+    /** Events of one media peer; once the session has left that peer (for the WebSocket path), they are dropped. */
     private final class PeerEvents implements MediaPeer.Listener {
+        private final int generation;
+
+        PeerEvents(int generation) {
+            this.generation = generation;
+        }
+
+        private boolean current() {
+            synchronized (SignallingSession.this) {
+                return generation == peerGeneration;
+            }
+        }
+
         @Override
         public void onOffer(String sdp) {
             synchronized (SignallingSession.this) {
-                if (state != State.STARTING) {
+                if (state != State.STARTING || generation != peerGeneration) {
                     return;
                 }
                 state = State.OFFERED;
@@ -386,17 +539,24 @@ public final class SignallingSession {
 
         @Override
         public void onLocalCandidate(int sdpMLineIndex, String candidate) {
+            if (!current()) {
+                return;
+            }
             transport.send(new OutboundMessage.LocalCandidate(sdpMLineIndex, candidate));
         }
 
         @Override
         public void onError(String message) {
-            mediaFailed(message);
+            if (current()) {
+                mediaFailed(message);
+            }
         }
 
         @Override
         public void onWarning(String message) {
-            reply(message);
+            if (current()) {
+                reply(message);
+            }
         }
 
         @Override
@@ -404,7 +564,7 @@ public final class SignallingSession {
             MediaPeer connectedPeer;
             Duration sinceHello;
             synchronized (SignallingSession.this) {
-                if (connected || state == State.CLOSED || helloAt == null) {
+                if (connected || state == State.CLOSED || helloAt == null || generation != peerGeneration) {
                     return;
                 }
                 connected = true;
@@ -422,12 +582,23 @@ public final class SignallingSession {
 
         @Override
         public void onConnectionLost(String why) {
-            connectionLost(why);
+            if (current()) {
+                connectionLost(why);
+            }
         }
 
         @Override
         public void onBrowserSilent() {
-            browserSilent();
+            if (current()) {
+                browserSilent();
+            }
+        }
+
+        @Override
+        public void onAudioFrame(AudioFrame frame) {
+            if (current() && !transport.sendFrame(frame)) {
+                tooSlow();
+            }
         }
     }
 }

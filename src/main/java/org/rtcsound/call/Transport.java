@@ -5,6 +5,15 @@ public interface Transport {
 
     void send(OutboundMessage message);
 
+    /**
+     * Queues one binary frame of the WebSocket path. False when it was not queued: the browser
+     * reads so slowly that {@code MAX_QUEUED_FRAMES} frames still wait (it is then dropped,
+     * never buffered without bound), or the connection is closing.
+     */
+    default boolean sendFrame(AudioFrame frame) {
+        return false;
+    }
+
     /** Closes after the messages sent before; {@code code} is one of {@link CloseCode}'s or the transport's own. */
     void close(int code, String reason);
 

@@ -42,6 +42,13 @@ public final class Setting<T> {
      */
     public static final Setting<String> DRAIN_FILE = text("rtcsound.drain-file", "/tmp/rtcsound.draining");
 
+    /**
+     * Which path calls take: {@code auto} (WebRTC; the WebSocket path when the page asks, as it
+     * does when ICE does not connect), {@code websocket} (every call, for networks known to pass
+     * nothing but https) or {@code webrtc} (never over the WebSocket).
+     */
+    public static final Setting<String> TRANSPORT = text("rtcsound.transport", "auto");
+
     // --- signalling and limits ---
     public static final Setting<Integer> MAX_FRAME_BYTES = atLeast("rtcsound.signalling.max-frame-bytes", 65536, 1);
     public static final Setting<Integer> SESSIONS_PER_USER = atLeast("rtcsound.limits.sessions-per-user", 8, 0);

@@ -113,6 +113,15 @@ public class SoundSettings {
         return java.nio.file.Path.of(Setting.DRAIN_FILE.read(config));
     }
 
+    /** {@code auto}, {@code webrtc} or {@code websocket} (see {@link Setting#TRANSPORT}); anything else is refused. */
+    public String transport() {
+        String transport = Setting.TRANSPORT.read(config).trim();
+        if (!java.util.Set.of("auto", "webrtc", "websocket").contains(transport)) {
+            throw new InvalidSetting(Setting.TRANSPORT.key(), "must be auto, webrtc or websocket, got '" + transport + "'");
+        }
+        return transport;
+    }
+
     public int maxFrameBytes() {
         return Setting.MAX_FRAME_BYTES.read(config);
     }

@@ -29,8 +29,8 @@ import org.rtcsound.desktop.PulseAudioDesktop;
 /**
  * One desktop's sound, captured and encoded once for everyone who listens to it: the
  * monitor of the desktop's speaker sink is captured from PulseAudio, encoded as Opus and
- * fanned out by a tee. Each listener's branch ({@link StreamListener})
- * is a bin of the same pipeline hanging off that tee, added and removed while it plays.
+ * fanned out by a tee. Each listener's branch ({@link StreamListener} for WebRTC,
+ * {@link SocketListener} for the WebSocket path) is a bin of the same pipeline hanging off that tee, added and removed while it plays.
  *
  * <p>Bus errors are routed by where they come from: from a listener's bin they are that
  * listener's alone; from the capture or the encoder they fail the stream and every
@@ -73,7 +73,7 @@ final class DesktopStream {
     private final Object startLock = new Object();
     private final Object lock = new Object();
     /** Listener bins in the pipeline, by bin name. */
-    private final Map<String, StreamListener> attached = new HashMap<>();
+    private final Map<String, StreamBranch> attached = new HashMap<>();
 
     private long framesSeen;
     private long framesSeenAt;
@@ -258,7 +258,7 @@ final class DesktopStream {
      * from the tee. The bin plays before it is linked: a tee pushing into a stopped branch
      * would stop the stream for everyone. Returns null, or why the stream cannot be heard.
      */
-    String attach(StreamListener listener, Bin bin) {
+    String attach(StreamBranch listener, Bin bin) {
         String name;
         synchronized (lock) {
             if (failure != null || stopped) {
@@ -335,7 +335,7 @@ final class DesktopStream {
             name = "";
         }
         if (bin != null) {
-            StreamListener owner;
+            StreamBranch owner;
             synchronized (lock) {
                 owner = attached.get(bin);
             }
@@ -376,7 +376,7 @@ final class DesktopStream {
     }
 
     private void fail(String message) {
-        List<StreamListener> told;
+        List<StreamBranch> told;
         synchronized (lock) {
             if (failure != null || stopped) {
                 return;

@@ -74,18 +74,23 @@ public class MediaService implements CallExecutor {
                 scheduler);
     }
 
+    /** A call on the WebSocket path: the desktop's Opus frames for the call to send, its microphone's frames back. */
+    public MediaPeer createSocketPeer(PulseAudioDesktop desktop, Duration linger, MediaPeer.Listener listener) {
+        return new SocketListener(streams, desktop, linger, listener, scheduler);
+    }
+
     @Override
     public SerialTasks serialWork(Consumer<Throwable> onFailure) {
         return new SerialTasks(executor, onFailure);
     }
 
-    /** Calls whose media side is alive: each is a listener of a desktop stream. */
+    /** Calls whose media side is alive: each is a listener of a desktop stream (WebRTC's or the WebSocket path's). */
     public int liveListeners() {
-        return StreamListener.live();
+        return StreamListener.live() + SocketListener.live();
     }
 
     public long listenersCreated() {
-        return StreamListener.created();
+        return StreamListener.created() + SocketListener.created();
     }
 
     /** Desktop streams capturing and encoding now, lingering ones included. */

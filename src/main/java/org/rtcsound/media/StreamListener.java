@@ -49,7 +49,7 @@ import org.rtcsound.desktop.PulseAudioDesktop;
  * {@link #close()} only sets the flag under the lock, then takes the bin out outside it,
  * since stopping waits for those very threads.
  */
-final class StreamListener implements MediaPeer {
+final class StreamListener implements MediaPeer, StreamBranch {
 
     private static final Logger LOG = Logger.getLogger(StreamListener.class.getName());
 
@@ -474,7 +474,8 @@ final class StreamListener implements MediaPeer {
     }
 
     /** A bus error from an element of this listener's bin. */
-    void branchError(String element, String message) {
+    @Override
+    public void branchError(String element, String message) {
         if ("microphone".equals(element)) {
             // The desktop's sound goes on; only the microphone cannot reach the desktop.
             String text = "microphone: cannot play into device '" + desktop.microphoneSink() + "' on "
@@ -492,7 +493,8 @@ final class StreamListener implements MediaPeer {
     }
 
     /** The desktop's stream failed: this call cannot go on. */
-    void streamFailed(String message) {
+    @Override
+    public void streamFailed(String message) {
         fail(message);
     }
 

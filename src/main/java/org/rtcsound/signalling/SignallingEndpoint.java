@@ -20,6 +20,7 @@ import jakarta.websocket.server.ServerEndpoint;
 import jakarta.websocket.server.ServerEndpointConfig;
 
 import org.rtcsound.application.OpenCall;
+import org.rtcsound.call.AudioFrame;
 import org.rtcsound.call.InboundMessage;
 import org.rtcsound.call.OutboundMessage;
 import org.rtcsound.call.SignallingSession;
@@ -140,9 +141,21 @@ public class SignallingEndpoint {
         }
     }
 
-    @OnMessage
+    /**
+     * The browser's microphone on the WebSocket path ({@link AudioFrame}s); anywhere else a
+     * binary frame is not part of the protocol (1003). The container refuses larger ones (1009).
+     */
+    @OnMessage(maxMessageSize = AudioFrame.MAX_BYTES)
     public void binary(ByteBuffer data) {
-        transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(), "binary frames are not part of the protocol");
+        AudioFrame frame = AudioFrame.decode(data);
+        if (frame == null && session.onWebSocketPath()) {
+            transport.send(new OutboundMessage.Error("a binary frame is an 8-byte timestamp and an Opus packet"));
+            return;
+        }
+        if (frame == null || !session.onAudioFrame(frame)) {
+            transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(),
+                    "binary frames are only for a call on the WebSocket path (MEDIA websocket)");
+        }
     }
 
     /** The browser's answer to {@link WebSocketTransport#ping()}. */

@@ -11,6 +11,7 @@ import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 
+import org.rtcsound.call.AudioFrame;
 import org.rtcsound.call.OutboundMessage;
 import org.rtcsound.call.Transport;
 
@@ -20,7 +21,9 @@ import org.rtcsound.call.Transport;
  * remote. A blocking send from a GStreamer thread while the socket's reader waits for
  * that sender deadlocks Liberty's WebSocket; queueing cannot. A close waits (briefly) for
  * the frames queued before it, so an ERROR always arrives before the close. Messages are
- * written by the endpoint's {@link OutboundMessageEncoder}.
+ * written by the endpoint's {@link OutboundMessageEncoder}; the WebSocket path's audio frames
+ * share the queue (so that {@code MEDIA websocket} precedes them) as binary frames, and at
+ * most {@link #MAX_QUEUED_FRAMES} of them may wait.
  */
 final class WebSocketTransport implements Transport {
 
@@ -28,8 +31,13 @@ final class WebSocketTransport implements Transport {
 
     private final Session socket;
     private final Runnable closing;
-    private final Queue<OutboundMessage> outgoing = new ArrayDeque<>();
+    /** OutboundMessages and AudioFrames, in the order they were sent. */
+    private final Queue<Object> outgoing = new ArrayDeque<>();
+    private int queuedFrames;
     private boolean sending;
+
+    /** Half a second of the desktop's sound: a browser further behind is too slow (its call is dropped). */
+    static final int MAX_QUEUED_FRAMES = 50;
     private boolean closed;
 
     /** How long a close waits for the frames queued before it. */
@@ -49,6 +57,23 @@ final class WebSocketTransport implements Transport {
     @Override
     public void send(OutboundMessage message) {
         enqueue(message);
+    }
+
+    @Override
+    public boolean sendFrame(AudioFrame frame) {
+        synchronized (this) {
+            if (closed || queuedFrames >= MAX_QUEUED_FRAMES) {
+                return false;
+            }
+            queuedFrames++;
+            outgoing.add(frame);
+            if (sending) {
+                return true;
+            }
+            sending = true;
+        }
+        sendNext();
+        return true;
     }
 
     /** A ping frame goes out at once, beside the queue: control frames may come between messages. */
@@ -100,6 +125,7 @@ final class WebSocketTransport implements Transport {
             }
             closed = true;
             outgoing.clear();
+            queuedFrames = 0;
         }
         try {
             // A call's socket has no idle timeout: bound the close handshake, or a peer
@@ -127,16 +153,23 @@ final class WebSocketTransport implements Transport {
     }
 
     private void sendNext() {
-        OutboundMessage next;
+        Object next;
         synchronized (this) {
             next = outgoing.poll();
             if (next == null || !socket.isOpen()) {
                 idle();
                 return;
             }
+            if (next instanceof AudioFrame) {
+                queuedFrames--;
+            }
         }
         try {
-            socket.getAsyncRemote().sendObject(next, this::sent);
+            if (next instanceof AudioFrame frame) {
+                socket.getAsyncRemote().sendBinary(frame.encode(), this::sent);
+            } else {
+                socket.getAsyncRemote().sendObject(next, this::sent);
+            }
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "send on a closing socket", e);
             synchronized (this) {
@@ -148,6 +181,7 @@ final class WebSocketTransport implements Transport {
     /** Nothing in flight any more; a close waiting for the queue may go. Holds the lock. */
     private void idle() {
         outgoing.clear();
+        queuedFrames = 0;
         sending = false;
         notifyAll();
     }

@@ -40,6 +40,19 @@ class SignallingSessionTest {
         boolean authenticated;
         int pings;
         boolean pingsFail;
+        final List<AudioFrame> frames = new ArrayList<>();
+        /** How many more frames the socket takes before its reader counts as too slow. */
+        int frameRoom = Integer.MAX_VALUE;
+
+        @Override
+        public boolean sendFrame(AudioFrame frame) {
+            if (closeCode != null || frameRoom == 0) {
+                return false;
+            }
+            frameRoom--;
+            frames.add(frame);
+            return true;
+        }
 
         @Override
         public boolean ping() {
@@ -74,10 +87,18 @@ class SignallingSessionTest {
         boolean closed;
         final List<String> answers = new ArrayList<>();
         final List<String> candidates = new ArrayList<>();
+        final List<AudioFrame> microphone = new ArrayList<>();
         RuntimeException startFailure;
+        final MediaPath path;
 
-        FakePeer(MediaPeer.Listener listener) {
+        FakePeer(MediaPeer.Listener listener, MediaPath path) {
             this.listener = listener;
+            this.path = path;
+        }
+
+        @Override
+        public void microphoneFrame(AudioFrame frame) {
+            microphone.add(frame);
         }
 
         @Override
@@ -118,6 +139,18 @@ class SignallingSessionTest {
         final List<String> ended = new ArrayList<>();
         RuntimeException startFailure;
         RuntimeException endedFailure;
+        MediaPath defaultPath = MediaPath.WEBRTC;
+        String webSocketUnavailable;
+
+        @Override
+        public MediaPath defaultPath() {
+            return defaultPath;
+        }
+
+        @Override
+        public String webSocketPathUnavailable() {
+            return webSocketUnavailable;
+        }
 
         @Override
         public void connected(String callId, MediaPeer peer, java.time.Duration sinceHello) {
@@ -162,12 +195,12 @@ class SignallingSessionTest {
         }
 
         @Override
-        public MediaPeer open(Caller caller, MediaPeer.Listener listener) {
+        public MediaPeer open(Caller caller, MediaPath path, MediaPeer.Listener listener) {
             RuntimeException refused = refusal.apply(caller);
             if (refused != null) {
                 throw refused;
             }
-            FakePeer peer = new FakePeer(listener);
+            FakePeer peer = new FakePeer(listener, path);
             peer.startFailure = startFailure;
             opened.add(peer);
             return peer;
@@ -701,5 +734,119 @@ class SignallingSessionTest {
         peer.listener.onConnected();
         assertEquals(List.of(), calls.connected, "no figures for a call that is gone");
         assertEquals(List.of("s2"), calls.ended);
+    }
+
+    // --- the WebSocket path ---
+
+    private static final AudioFrame FRAME = new AudioFrame(10_000, new byte[] {1, 2, 3});
+
+    @Test
+    void mediaWebSocketBeforeHelloStartsTheCallOnTheWebSocketPathWithoutSdp() {
+        session.onOpen(TOKEN);
+        receive("MEDIA websocket");
+        assertEquals(List.of(), transport.sent, "nothing is said until HELLO");
+        receive("HELLO alice");
+        FakePeer peer = calls.opened.get(0);
+        assertEquals(MediaPath.WEBSOCKET, peer.path);
+        assertTrue(peer.started);
+        assertEquals(List.of("HELLO", "MEDIA websocket"), transport.sent);
+        assertEquals("streaming-signed-in", session.describeState());
+        peer.listener.onAudioFrame(FRAME);
+        assertEquals(List.of(FRAME), transport.frames, "the desktop's frames go out on the socket");
+        assertTrue(session.onAudioFrame(FRAME));
+        assertEquals(List.of(FRAME), peer.microphone, "the browser's frames reach the desktop");
+        peer.listener.onConnected();
+        assertEquals(1, calls.connected.size(), "the first frame out is the call connected");
+        assertGoesOn();
+    }
+
+    @Test
+    void theServersTransportSettingPutsEveryCallOnTheWebSocketPath() {
+        calls.defaultPath = MediaPath.WEBSOCKET;
+        session.onOpen(TOKEN);
+        receive("HELLO alice");
+        assertEquals(MediaPath.WEBSOCKET, calls.opened.get(0).path);
+        assertEquals(List.of("HELLO", "MEDIA websocket"), transport.sent);
+    }
+
+    @Test
+    void aCallWhoseIceDidNotConnectMovesToTheWebSocketPathOnTheSameSocket() {
+        FakePeer webrtc = signedInAndOffered();
+        receive(ANSWER);
+        receive("MEDIA websocket");
+        assertTrue(webrtc.closed, "the WebRTC attempt is closed before the new peer opens");
+        FakePeer socket = calls.opened.get(1);
+        assertEquals(MediaPath.WEBSOCKET, socket.path);
+        assertTrue(socket.started);
+        assertEquals("MEDIA websocket", last());
+        assertEquals(List.of(Heal.WEBSOCKET_FALLBACK), calls.heals);
+        int said = transport.sent.size();
+        // What the old peer still reports, and the page's late candidates, are the attempt's: dropped.
+        webrtc.listener.onLocalCandidate(0, CANDIDATE);
+        webrtc.listener.onError("webrtcbin failed");
+        receive("{\"ice\":{\"candidate\":\"" + CANDIDATE + "\",\"sdpMLineIndex\":0}}");
+        assertEquals(said, transport.sent.size(), "nothing from the attempt given up reaches the page");
+        assertTrue(webrtc.candidates.isEmpty());
+        socket.listener.onAudioFrame(FRAME);
+        assertEquals(1, transport.frames.size());
+        assertGoesOn();
+        session.onClose();
+        assertTrue(socket.closed, "the WebSocket path's peer goes with the call");
+    }
+
+    @Test
+    void aSecondMediaWebSocketIsAnErrorAndTheCallGoesOn() {
+        session.onOpen(TOKEN);
+        receive("MEDIA websocket");
+        receive("HELLO alice");
+        receive("MEDIA websocket");
+        assertEquals("ERROR this call is already on the WebSocket path", last());
+        assertEquals(1, calls.opened.size());
+        assertGoesOn();
+    }
+
+    @Test
+    void aServerThatCarriesOnlyWebRtcSaysSoAndTheCallStaysOnWebRtc() {
+        calls.webSocketUnavailable = "this server carries sound over WebRTC only (rtcsound.transport=webrtc)";
+        FakePeer webrtc = signedInAndOffered();
+        receive("MEDIA websocket");
+        assertEquals("ERROR " + calls.webSocketUnavailable, last());
+        assertFalse(webrtc.closed);
+        assertEquals(1, calls.opened.size());
+        assertGoesOn();
+    }
+
+    @Test
+    void binaryFramesOutsideTheWebSocketPathAreRefused() {
+        FakePeer webrtc = signedInAndOffered();
+        assertFalse(session.onWebSocketPath());
+        assertFalse(session.onAudioFrame(FRAME), "the endpoint closes with 1003");
+        assertTrue(webrtc.microphone.isEmpty());
+    }
+
+    @Test
+    void aBrowserThatReadsTooSlowlyIsDroppedAndItsCallFreed() {
+        transport.frameRoom = 2;
+        session.onOpen(TOKEN);
+        receive("MEDIA websocket");
+        receive("HELLO alice");
+        FakePeer peer = calls.opened.get(0);
+        for (int i = 0; i < 5; i++) {
+            peer.listener.onAudioFrame(FRAME);
+        }
+        assertEquals(2, transport.frames.size(), "never more than the socket takes");
+        assertEquals(CloseCode.TOO_SLOW, transport.closeCode);
+        assertTrue(peer.closed, "its pipeline does not outlive it");
+        assertEquals(List.of("s1"), calls.ended);
+    }
+
+    @Test
+    void anEchoIsSentBackAtOnce() {
+        session.onOpen(TOKEN);
+        receive("ECHO 1234.5");
+        assertEquals(List.of("ECHO 1234.5"), transport.sent);
+        receive("ECHO 12; drop");
+        assertTrue(last().startsWith("ERROR ECHO needs a number"), last());
+        assertGoesOn();
     }
 }

@@ -15,7 +15,7 @@ public final class PageAudio {
     public record Heard(double peakHz, double peakDb, double binHz, double rms) {
     }
 
-    /** Inbound audio RTP as getStats reports it. */
+    /** Inbound audio RTP as getStats reports it (on the WebSocket path: the frames received, and no energy). */
     public record Inbound(long packetsReceived, double totalAudioEnergy) {
     }
 
@@ -155,6 +155,10 @@ public final class PageAudio {
     public static Inbound inbound(BrowserTab tab) {
         Map<?, ?> r = (Map<?, ?>) tab.evaluate("""
                 async () => {
+                  if (window.rtcsound.path === 'websocket') {
+                    // the WebSocket path's frames, one per 10 ms packet as WebRTC's packets are
+                    return { packetsReceived: window.rtcsound.socketAudio?.framesReceived ?? 0, totalAudioEnergy: 0 };
+                  }
                   const stats = await window.rtcsound.peerConnection.getStats();
                   for (const report of stats.values()) {
                     if (report.type === 'inbound-rtp' && report.kind === 'audio') {

@@ -1,0 +1,120 @@
+package org.rtcsound.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.rtcsound.testing.Chromium;
+import org.rtcsound.testing.ChromiumPerClass;
+import org.rtcsound.testing.PageAudio;
+import org.rtcsound.testing.PulseAudioDaemon;
+import org.rtcsound.testing.Sleep;
+import org.rtcsound.testing.Suite;
+import org.rtcsound.testing.Tones;
+
+/**
+ * The WebSocket path in real Chromium, on the suite's server: a page asked for it
+ * ({@code ?transport=websocket}) hears the desktop's tone at its frequency through WebCodecs
+ * and the player worklet, with next to nothing concealed; its microphone's tone reaches the
+ * desktop's default source over the same socket, and leaves PulseAudio when turned off.
+ * (Falling back to it where only https passes is {@code BlockedNetworkIT}'s.)
+ */
+@ExtendWith({Suite.class, ChromiumPerClass.class})
+class WebSocketPathIT {
+
+    private static final int SPEAKER_HZ = 523;
+    private static final int MICROPHONE_HZ = 700;
+
+    private final Suite.Parts parts;
+    private final Chromium chromium;
+    private Process paplay;
+
+    WebSocketPathIT(Suite.Parts parts, Chromium chromium) {
+        this.parts = parts;
+        this.chromium = chromium;
+    }
+
+    @AfterEach
+    void stopPlaying() {
+        if (paplay != null) {
+            paplay.destroy();
+        }
+        Suite.restoreOdConfig();
+    }
+
+    @Test
+    void aPageOnTheWebSocketPathHearsTheDesktopsTone() {
+        paplay = parts.pulse().play(Tones.sine(parts.work().resolve("ws-" + SPEAKER_HZ + ".wav"), SPEAKER_HZ, 30, 0.5),
+                "virtspk");
+        try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=ws-listener&transport=websocket"))) {
+            PageAudio.assertHears(tab, SPEAKER_HZ);
+            assertEquals("websocket", tab.evaluate("() => window.rtcsound.path"));
+            assertEquals(null, tab.evaluate("() => window.rtcsound.peerConnection"), "no WebRTC on this path");
+            assertTrue(PageAudio.waitFor(tab, "() => document.getElementById('path').textContent === 'websocket (wss)'",
+                    null, 5000), "the page says which path: " + tab.textContent("#path"));
+            assertTrue(PageAudio.waitFor(tab, "() => document.getElementById('round-trip').textContent.endsWith('ms')",
+                    null, 5000), "and its round trip: " + tab.textContent("#round-trip"));
+            Sleep.millis(2000);
+            Map<?, ?> figures = (Map<?, ?>) tab.evaluate("() => window.rtcsound.socketAudio.figures");
+            double played = ((Number) figures.get("played")).doubleValue();
+            double concealed = ((Number) figures.get("concealed")).doubleValue();
+            System.out.println("WebSocket path, player figures: " + figures);
+            assertTrue(played > 48000, "the worklet played for seconds: " + figures);
+            assertTrue(concealed / played < 0.01, "concealed under 1 %: " + figures);
+            PageAudio.Heard heard = PageAudio.listen(tab, 1000);
+            assertTrue(heard.rms() > 0.05, "the tone is heard at its level: " + heard);
+        }
+    }
+
+    @Test
+    void theMicrophoneReachesTheDesktopOverTheWebSocket() {
+        // A pure tone needs the browser's voice processing off (see MicrophoneIT).
+        Suite.editOdConfig(sample -> sample.replace("'echoCancellation': True", "'echoCancellation': False")
+                .replace("'noiseSuppression': True", "'noiseSuppression': False")
+                .replace("'autoGainControl': True", "'autoGainControl': False"));
+        parts.liberty().awaitConfig(c -> !c.getJsonObject("values").getJsonObject("webrtc.rtc_constraints")
+                .getJsonObject("audio").getBoolean("echoCancellation"), java.time.Duration.ofSeconds(10));
+        Path voice = Tones.sine(parts.work().resolve("ws-voice-" + MICROPHONE_HZ + ".wav"), MICROPHONE_HZ, 30, 0.5);
+        List<String> flags = new ArrayList<>(Chromium.FLAGS);
+        flags.addAll(List.of("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                "--use-file-for-fake-audio-capture=" + voice));
+        try (Chromium talking = Chromium.launch(flags);
+                Chromium.Tab tab = talking.open(parts.liberty().httpsUri("/?uid=ws-talker&transport=websocket"))) {
+            PageAudio.awaitState(tab, "available", 20_000);
+            PageAudio.awaitPackets(tab, 5000);
+            tab.page().click("#microphone");
+            assertTrue(PageAudio.waitFor(tab, "() => window.rtcsound.microphoneState === 'on'", null, 10_000));
+            PulseAudioDaemon.Recording heard = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
+            for (int attempt = 1; attempt < 5 && Math.abs(heard.frequency() - MICROPHONE_HZ) > 10; attempt++) {
+                heard = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
+            }
+            System.out.printf("WebSocket path microphone: the desktop hears %.1f Hz at rms %.3f (%s frames sent)%n",
+                    heard.frequency(), heard.rms(), tab.evaluate("() => window.rtcsound.socketAudio.microphoneFrames"));
+            assertTrue(Math.abs(heard.frequency() - MICROPHONE_HZ) <= 10 && heard.rms() > 0.05,
+                    "the desktop hears " + heard.frequency() + " Hz, rms " + heard.rms());
+
+            tab.page().click("#microphone");
+            assertTrue(PageAudio.waitFor(tab, "() => window.rtcsound.microphoneState === 'off'", null, 10_000));
+            assertMicrophoneStreamGone();
+            assertEquals("available", tab.evaluate("() => window.rtcsound.state"), "the sound plays on");
+        }
+    }
+
+    private void assertMicrophoneStreamGone() {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String streams = parts.pulse().pactl("list", "sink-inputs");
+        while (streams.contains("rtcsound-microphone") && System.nanoTime() < deadline) {
+            Sleep.millis(100);
+            streams = parts.pulse().pactl("list", "sink-inputs");
+        }
+        assertFalse(streams.contains("rtcsound-microphone"), "a microphone stream remains:\n" + streams);
+    }
+}
