@@ -78,16 +78,29 @@ public final class Chromium implements AutoCloseable {
      * are same-origin); every other request still goes to the server.
      */
     public Tab openServed(URI uri, String html) {
-        return open(uri, null, html);
+        return open(uri, null, html, page -> { });
+    }
+
+    /**
+     * Opens a page after {@code prepare} has run on it (a DevTools session that answers some
+     * of its requests, say) and with {@code initScript} (if not null) before any of its own scripts.
+     */
+    public Tab openPrepared(URI uri, String initScript, java.util.function.Consumer<Page> prepare) {
+        return open(uri, initScript, null, prepare);
     }
 
     private Tab open(URI uri, String initScript, String servedHtml) {
+        return open(uri, initScript, servedHtml, page -> { });
+    }
+
+    private Tab open(URI uri, String initScript, String servedHtml, java.util.function.Consumer<Page> prepare) {
         BrowserContext context = browser.newContext(new Browser.NewContextOptions().setIgnoreHTTPSErrors(true));
         if (servedHtml != null) {
             context.route(uri.toString(), route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
                     .setContentType("text/html; charset=utf-8").setBody(servedHtml)));
         }
         Page page = context.newPage();
+        prepare.accept(page);
         if (initScript != null) {
             page.addInitScript(initScript);
         }

@@ -138,6 +138,15 @@ public final class PulseAudioDaemon implements AutoCloseable {
                 clientEnvironment(), directory.resolve("paplay.log"));
     }
 
+    /**
+     * As {@link #play(Path, String)}, but at paplay's default latency (no --latency-msec: the
+     * server chooses, about 2 s of buffer), as a program that asks for nothing plays.
+     */
+    public Process playAtDefaultLatency(Path wav, String sink) {
+        return Processes.start(List.of("paplay", "--device=" + sink, wav.toString()),
+                clientEnvironment(), directory.resolve("paplay.log"));
+    }
+
     /** Records a source (mono, 48 kHz, 16-bit) for a while: what a desktop program recording it would hear. */
     public Recording record(String source, long millis) {
         Process parec = Processes.start(List.of("parec", "--raw", "--format=s16le", "--rate=48000", "--channels=1",
