@@ -45,12 +45,6 @@ const RESTART_RETRY_MS = 500;
 const CALL_AGAIN = [4001, 4002];
 /** The close code of a call an operator ended (the server's CloseCode.ENDED_BY_OPERATOR). */
 const ENDED_BY_OPERATOR = 4000;
-/**
- * A call whose ICE has not connected this long after its answer moves to the WebSocket path
- * (a call whose ICE connected but whose DTLS did not is rebuilt instead, at CONNECT_TIMEOUT_MS).
- * On one host ICE connects within 0.6 s, through a TURN relay within about 1 s.
- */
-const WEBSOCKET_FALLBACK_MS = 2500;
 /** On the WebSocket path, the round trip is measured this often. */
 const ECHO_INTERVAL_MS = 2000;
 /** Frames a slow socket may hold before the microphone's frames are dropped rather than queued. */
@@ -426,11 +420,12 @@ export class RtcSound extends EventTarget {
       this.#mark(`connection ${pc.connectionState}`);
       this.log(`Peer connection state: ${pc.connectionState}`);
       if (pc.connectionState === 'connected') {
+        this.connectedOnce = true;
         this.unconnectedInARow = 0;
         this.#updateAvailability();
         this.#watchInbound(pc);
-      } else if (pc.connectionState === 'failed' && pc === this.peerConnection && this.#fallBackIfIceDown(pc)) {
-        // moved to the WebSocket path
+      } else if (pc.connectionState === 'failed' && pc === this.peerConnection && !this.connectedOnce) {
+        this.#rebuildIfUnconnected(pc, 0); // never connected: built again, or moved to the WebSocket path
       } else if (pc.connectionState === 'failed') {
         this.#fail(new Error('the WebRTC connection failed'));
       }
@@ -450,10 +445,12 @@ export class RtcSound extends EventTarget {
     this.socket.send(JSON.stringify({ sdp: { type: 'answer', sdp: pc.localDescription.sdp } }));
     this.#mark('answer sent');
     // A call that has not connected soon starts over, instead of waiting the browser's own
-    // ICE timeouts out (about 15 s); one whose ICE does not connect moves to the WebSocket path.
+    // ICE timeouts out (about 15 s); the second in a row whose ICE does not connect moves to
+    // the WebSocket path (checked at CONNECT_TIMEOUT_MS, whatever the back-off).
     const timeout = Math.min(CONNECT_TIMEOUT_MAX_MS, CONNECT_TIMEOUT_MS * 2 ** this.unconnectedInARow);
     this.answeredAt = performance.now();
-    this.connectTimer = setTimeout(() => this.#rebuildIfUnconnected(pc, timeout), timeout);
+    this.connectedOnce = false;
+    this.connectTimer = setTimeout(() => this.#rebuildIfUnconnected(pc, timeout), CONNECT_TIMEOUT_MS);
     const dtls = transceiver?.receiver.transport;
     if (dtls) {
       dtls.addEventListener('statechange', () => this.#mark(`dtls ${dtls.state}`));
@@ -463,7 +460,13 @@ export class RtcSound extends EventTarget {
     }
   }
 
-  /** The call on {@code pc} is still not connected and no audio came: it is rebuilt at once. */
+  /**
+   * The call on {@code pc} is still not connected and no audio came. If its ICE did not
+   * connect either, and the call before it did not connect, the network lets no media through
+   * (UDP blocked, TURN unreachable): the call moves to the WebSocket path. Otherwise, once
+   * {@code timeout} is up, it is rebuilt at once (the rare call whose ICE connected and whose
+   * DTLS never did, or a network that dropped the first try).
+   */
   async #rebuildIfUnconnected(pc, timeout) {
     if (pc !== this.peerConnection || pc.connectionState === 'connected') {
       return;
@@ -473,15 +476,14 @@ export class RtcSound extends EventTarget {
       return;
     }
     const iceUp = pc.iceConnectionState === 'connected' || pc.iceConnectionState === 'completed';
-    if (!iceUp) {
-      const waited = performance.now() - this.answeredAt;
-      if (waited < WEBSOCKET_FALLBACK_MS) {
-        this.connectTimer = setTimeout(() => this.#rebuildIfUnconnected(pc, timeout), WEBSOCKET_FALLBACK_MS - waited);
-        return;
-      }
-      if (this.#fallBackIfIceDown(pc)) {
-        return;
-      }
+    if (!iceUp && this.unconnectedInARow > 0 && this.#fallBackIfIceDown(pc)) {
+      return;
+    }
+    const waited = performance.now() - this.answeredAt;
+    if (waited < timeout) {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = setTimeout(() => this.#rebuildIfUnconnected(pc, timeout), timeout - waited);
+      return;
     }
     this.#mark('not connected');
     this.log(`Not connected ${timeout} ms after the answer: starting over`);
@@ -584,12 +586,19 @@ export class RtcSound extends EventTarget {
         this.socket?.close();
       }
     }, 500);
+    // The ECHOs are also the server's sign that this page is there (no RTCP on this path: quiet
+    // for 5 s, the call is freed). Timers of a background tab may fire once a minute only, so
+    // the player's figures, posted from the audio thread four times a second, prompt them too.
+    let echoedAt = -Infinity;
     const echo = () => {
-      if (socket === this.socket && socket.readyState === WebSocket.OPEN) {
-        socket.send(`ECHO ${performance.now().toFixed(1)}`);
+      const now = performance.now();
+      if (socket === this.socket && socket.readyState === WebSocket.OPEN && now - echoedAt >= ECHO_INTERVAL_MS) {
+        echoedAt = now;
+        socket.send(`ECHO ${now.toFixed(1)}`);
       }
     };
     echo();
+    audio.onFigures = echo;
     this.echoTimer = setInterval(echo, ECHO_INTERVAL_MS);
   }
 
@@ -746,7 +755,10 @@ export class SocketAudio {
   async start() {
     this.player = new AudioWorkletNode(this.context, 'rtcsound-player',
       { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [2] });
-    this.player.port.onmessage = (event) => { this.figures = event.data; };
+    this.player.port.onmessage = (event) => {
+      this.figures = event.data;
+      this.onFigures?.();
+    };
     this.destination = this.context.createMediaStreamDestination();
     this.player.connect(this.destination);
     this.stream = this.destination.stream;

@@ -65,7 +65,9 @@ public interface MediaPeer extends AutoCloseable {
 
         /**
          * No RTCP receiver report has come from the browser for a while: either its packets no
-         * longer reach us, or the browser is gone. Repeated while the silence lasts.
+         * longer reach us, or the browser is gone. Repeated while the silence lasts. On the
+         * WebSocket path, which has no RTCP, every second: the session judges by what the
+         * browser said on the socket.
          */
         default void onBrowserSilent() {
         }

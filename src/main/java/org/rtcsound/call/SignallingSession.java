@@ -42,6 +42,13 @@ public final class SignallingSession {
     static final Duration PONG_WAIT = Duration.ofSeconds(2);
     /** Past its wait by this much, an unanswered ping is from an earlier silence: ask again. */
     static final Duration STALE_PING = Duration.ofSeconds(3);
+    /**
+     * On the WebSocket path (no RTCP) a browser heard from in none of its messages for this
+     * long is gone: its page sends an ECHO every 2 s, timed by its audio thread, which browsers
+     * do not throttle in a background tab. (No ping there: it would wait behind frames in
+     * flight, and a ping stuck on a dead connection holds the thread that sent it.)
+     */
+    static final Duration SOCKET_SILENCE = Duration.ofSeconds(5);
 
     private final String id;
     private final Transport transport;
@@ -62,6 +69,10 @@ public final class SignallingSession {
     private int peerGeneration;
     /** When the ping that is still unanswered was sent, or null. */
     private Instant pingSentAt;
+    /** A frame did not fit in the transport's queue: the call is being dropped (set on a GStreamer thread). */
+    private volatile boolean tooSlowTold;
+    /** When the browser last said anything (a message, a frame, a pong). */
+    private Instant heardAt;
 
     /**
      * What an operator sees of a session: its id, who (null before sign-in), its state, since
@@ -81,6 +92,7 @@ public final class SignallingSession {
         this.calls = calls;
         this.clock = clock;
         this.openedAt = clock.instant();
+        this.heardAt = openedAt;
         this.work = executor.serialWork(e -> mediaFailed("internal error: " + e));
     }
 
@@ -138,6 +150,7 @@ public final class SignallingSession {
         boolean signedIn;
         synchronized (this) {
             signedIn = caller != null;
+            heardAt = clock.instant();
         }
         try {
             if (message instanceof InboundMessage.Token token) {
@@ -315,6 +328,7 @@ public final class SignallingSession {
             if (state != State.STREAMING) {
                 return false;
             }
+            heardAt = clock.instant();
             target = peer; // null while the call moves: the frame is dropped
         }
         if (target != null) {
@@ -380,6 +394,7 @@ public final class SignallingSession {
     public void onPong() {
         synchronized (this) {
             pingSentAt = null;
+            heardAt = clock.instant();
         }
     }
 
@@ -438,7 +453,17 @@ public final class SignallingSession {
             return;
         }
         LOG.info(() -> "session " + id + ": the browser reads the WebSocket path too slowly; its call is dropped");
-        release(released);
+        // On the session's serial work already: the media goes now, not queued behind the close,
+        // which may wait seconds for a connection that takes nothing more.
+        try {
+            released.close();
+        } finally {
+            try {
+                calls.ended(id);
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.WARNING, "session " + id + ": forgetting the call's figures failed", e);
+            }
+        }
         transport.close(CloseCode.TOO_SLOW, "reading too slowly");
     }
 
@@ -467,15 +492,21 @@ public final class SignallingSession {
         Instant now = clock.instant();
         boolean askNow;
         synchronized (this) {
-            if (state != State.ANSWERED) {
+            if (state == State.STREAMING) {
+                if (!now.isBefore(heardAt.plus(SOCKET_SILENCE))) {
+                    askNow = false; // gone: no ping on this path
+                } else {
+                    return; // the page spoke recently (the media side asks every second)
+                }
+            } else if (state != State.ANSWERED) {
                 return;
-            }
-            if (pingSentAt != null && now.isBefore(pingSentAt.plus(PONG_WAIT))) {
+            } else if (pingSentAt != null && now.isBefore(pingSentAt.plus(PONG_WAIT))) {
                 return; // still waiting for the answer
-            }
-            askNow = pingSentAt == null || !now.isBefore(pingSentAt.plus(PONG_WAIT).plus(STALE_PING));
-            if (askNow) {
-                pingSentAt = now;
+            } else {
+                askNow = pingSentAt == null || !now.isBefore(pingSentAt.plus(PONG_WAIT).plus(STALE_PING));
+                if (askNow) {
+                    pingSentAt = now;
+                }
             }
         }
         if (askNow) {
@@ -486,15 +517,20 @@ public final class SignallingSession {
             }
             return;
         }
-        MediaPeer released = closeAnswered();
+        MediaPeer released;
+        synchronized (this) {
+            released = closeIn(state == State.STREAMING ? State.STREAMING : State.ANSWERED);
+        }
         if (released == null) {
             return;
         }
-        LOG.info(() -> "session " + id + ": no RTCP and no answer to a ping; the browser is gone, its call is freed");
+        LOG.info(() -> "session " + id + ": no sign of the browser (no RTCP and no answer to a ping, or nothing on the"
+                + " WebSocket path for " + SOCKET_SILENCE.toSeconds() + " s); the browser is gone, its call is freed");
         calls.healed(Heal.BROWSER_GONE);
         release(released);
         transport.close(CloseCode.BROWSER_SILENT, "no sign of the browser");
     }
+
 
     private void mediaFailed(String message) {
         synchronized (this) {
@@ -596,8 +632,10 @@ public final class SignallingSession {
 
         @Override
         public void onAudioFrame(AudioFrame frame) {
-            if (current() && !transport.sendFrame(frame)) {
-                tooSlow();
+            if (current() && !transport.sendFrame(frame) && !tooSlowTold) {
+                // told once, and not on this GStreamer thread: closing the call stops it
+                tooSlowTold = true;
+                work.submit(SignallingSession.this::tooSlow);
             }
         }
     }

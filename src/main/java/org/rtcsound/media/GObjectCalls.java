@@ -29,7 +29,16 @@ final class GObjectCalls {
 
     /** Sets a boxed or object property (caps, for example) on an object-valued property of {@code owner}. */
     static void setOnObjectProperty(NativeObject owner, String objectProperty, String property, NativeObject value) {
-        setOnObjectProperty(owner, objectProperty, property, Natives.getRawPointer(value));
+        try {
+            setOnObjectProperty(owner, objectProperty, property, Natives.getRawPointer(value));
+        } finally {
+            // Only its raw pointer travels: without the fence the wrapper may be collected, and the
+            // native value freed by gst1-java-core's cleaner, before g_object_set has taken its own
+            // reference (seen once in StressIT: codec-preferences caps freed, "GST_IS_CAPS (caps2)"
+            // criticals, then free(): invalid pointer and the server gone).
+            java.lang.ref.Reference.reachabilityFence(value);
+            java.lang.ref.Reference.reachabilityFence(owner);
+        }
     }
 
     /** Sets a boolean property on an object-valued property of {@code owner}. */
@@ -40,6 +49,7 @@ final class GObjectCalls {
     private static void setOnObjectProperty(NativeObject owner, String objectProperty, String property, Object value) {
         PointerByReference target = new PointerByReference();
         GObjectLibrary.LIB.g_object_get(Natives.getRawPointer(owner), objectProperty, target, null);
+        java.lang.ref.Reference.reachabilityFence(owner);
         Pointer object = target.getValue();
         if (object == null) {
             throw new IllegalStateException(objectProperty + " is not set");

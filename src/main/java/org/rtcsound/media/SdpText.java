@@ -39,6 +39,7 @@ final class SdpText {
             return text.getString(0, "UTF-8");
         } finally {
             GLib.LIB.g_free(text);
+            java.lang.ref.Reference.reachabilityFence(description); // its raw pointer was read above
         }
     }
 }

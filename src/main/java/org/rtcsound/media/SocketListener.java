@@ -87,6 +87,8 @@ final class SocketListener implements MediaPeer, StreamBranch {
     private Bus microphoneBus;
     private final Bus.ERROR microphoneErrors = this::microphoneError;
     private ScheduledFuture<?> microphoneWatch;
+    /** Every second: the session asks the browser for a sign of life when it has been quiet (no RTCP here). */
+    private ScheduledFuture<?> presenceWatch;
     private volatile long lastMicrophoneFrame;
 
     private final AtomicLong framesSent = new AtomicLong();
@@ -136,6 +138,13 @@ final class SocketListener implements MediaPeer, StreamBranch {
             failure = joined.attach(this, built);
             inStream = failure == null;
         }
+        if (failure == null) {
+            synchronized (lock) {
+                if (!closed) {
+                    presenceWatch = scheduler.scheduleWithFixedDelay(this::askAfterTheBrowser, 1, 1, TimeUnit.SECONDS);
+                }
+            }
+        }
         if (failure != null) {
             fail(failure);
         }
@@ -175,6 +184,19 @@ final class SocketListener implements MediaPeer, StreamBranch {
             listener.onConnected();
         }
         return FlowReturn.OK;
+    }
+
+    private void askAfterTheBrowser() {
+        try {
+            synchronized (lock) {
+                if (closed || !firstFrameSent) {
+                    return;
+                }
+            }
+            listener.onBrowserSilent();
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "asking after the browser failed", e);
+        }
     }
 
     @Override
@@ -349,6 +371,9 @@ final class SocketListener implements MediaPeer, StreamBranch {
             closed = true;
             if (microphoneWatch != null) {
                 microphoneWatch.cancel(false);
+            }
+            if (presenceWatch != null) {
+                presenceWatch.cancel(false);
             }
         }
         if (stream == null) {

@@ -67,11 +67,18 @@ record WebRtcStats(long bytesSent, long packetsSent, Double roundTripSeconds, Do
 
     /** Reads a reply; valid only while the promise that holds it lives. */
     static WebRtcStats read(Structure reply) {
+        try {
+            return readRaw(Natives.getRawPointer(reply));
+        } finally {
+            java.lang.ref.Reference.reachabilityFence(reply); // only its raw pointer is read
+        }
+    }
+
+    private static WebRtcStats readRaw(Pointer raw) {
         Map<String, Pointer> byId = new HashMap<>();
         Pointer outbound = null;
         Pointer remoteInbound = null;
         Pointer transport = null;
-        Pointer raw = Natives.getRawPointer(reply);
         for (int i = 0; i < LIB().gst_structure_n_fields(raw); i++) {
             String id = LIB().gst_structure_nth_field_name(raw, i);
             Pointer stats = structureField(raw, id);

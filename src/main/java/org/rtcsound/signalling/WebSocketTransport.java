@@ -12,6 +12,7 @@ import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 
 import org.rtcsound.call.AudioFrame;
+import org.rtcsound.call.CloseCode;
 import org.rtcsound.call.OutboundMessage;
 import org.rtcsound.call.Transport;
 
@@ -76,7 +77,11 @@ final class WebSocketTransport implements Transport {
         return true;
     }
 
-    /** A ping frame goes out at once, beside the queue: control frames may come between messages. */
+    /**
+     * A ping frame goes out at once, beside the queue: control frames may come between
+     * messages. (The WebRTC path's only: on the WebSocket path the page's ECHOs are the sign
+     * of life, and a ping would have to wait behind frames in flight.)
+     */
     @Override
     public boolean ping() {
         synchronized (this) {
@@ -106,12 +111,15 @@ final class WebSocketTransport implements Transport {
      * {@link #DRAIN_MILLIS}). Refusals come from the socket's reading thread, and Liberty
      * 26.0.0.3 closes cleanly only from there: closed from a send callback while the client
      * was still sending, it left the connection open, one socket each (measured: 3 of 20
-     * refused clients that kept sending).
+     * refused clients that kept sending). A browser that is gone or does not read (4002, 4003)
+     * gets no drain: what is in flight to it may never complete. The session ends before
+     * Liberty closes the socket, which may take its time with a peer that does not answer.
      */
     @Override
     public void close(int code, String reason) {
+        boolean notReading = code == CloseCode.BROWSER_SILENT || code == CloseCode.TOO_SLOW;
         synchronized (this) {
-            long deadline = System.nanoTime() + DRAIN_MILLIS * 1_000_000;
+            long deadline = System.nanoTime() + (notReading ? 0 : DRAIN_MILLIS * 1_000_000);
             while (sending && System.nanoTime() < deadline) {
                 try {
                     wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
@@ -127,6 +135,7 @@ final class WebSocketTransport implements Transport {
             outgoing.clear();
             queuedFrames = 0;
         }
+        closing.run();
         try {
             // A call's socket has no idle timeout: bound the close handshake, or a peer
             // that never answers our close frame would keep the connection forever.
@@ -135,7 +144,6 @@ final class WebSocketTransport implements Transport {
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "close on a closing socket", e);
         }
-        closing.run();
     }
 
     private void enqueue(OutboundMessage item) {

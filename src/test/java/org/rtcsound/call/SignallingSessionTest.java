@@ -286,7 +286,7 @@ class SignallingSessionTest {
 
     @Test
     void anythingBeforeATokenIsRefusedWith1008() {
-        for (String frame : List.of("HELLO alice", ANSWER, "{\"sdp\": {", "DANCE")) {
+        for (String frame : List.of("HELLO alice", ANSWER, "{\"sdp\": {", "DANCE", "MEDIA websocket", "ECHO 1")) {
             FakeTransport socket = new FakeTransport();
             new SignallingSession("s", socket, calls, AT_ONCE).onMessage(InboundMessage.parse(frame));
             assertEquals(1, socket.sent.size(), frame);
@@ -849,4 +849,27 @@ class SignallingSessionTest {
         assertTrue(last().startsWith("ERROR ECHO needs a number"), last());
         assertGoesOn();
     }
+
+    @Test
+    void aBrowserQuietOnTheWebSocketPathForFiveSecondsIsGoneAndItsCallFreed() {
+        SignallingSession quiet = timed;
+        quiet.onOpen(TOKEN);
+        quiet.onMessage(InboundMessage.parse("MEDIA websocket"));
+        quiet.onMessage(InboundMessage.parse("HELLO alice"));
+        FakePeer peer = calls.opened.get(0);
+        clock.advance(4000);
+        peer.listener.onBrowserSilent();
+        quiet.onMessage(InboundMessage.parse("ECHO 1"));
+        clock.advance(4500);
+        peer.listener.onBrowserSilent();
+        assertNull(transport.closeCode, "an ECHO 4.5 s ago is a sign of life");
+        assertEquals(0, transport.pings, "no ping on this path");
+        clock.advance(600);
+        peer.listener.onBrowserSilent();
+        assertEquals(CloseCode.BROWSER_SILENT, transport.closeCode);
+        assertEquals(0, transport.pings);
+        assertTrue(peer.closed, "its pipeline does not outlive it");
+        assertEquals(List.of(Heal.BROWSER_GONE), calls.heals);
+    }
+
 }

@@ -182,7 +182,7 @@ class FirstAudioBenchmark {
     // ---------------------------------------------------------------- finding onsets in the page
 
     /** The page's own origin serves this module (see {@link #serve}: the page's CSP refuses blob: scripts). */
-    private static final String WORKLET_PATH = "/bench-onset-worklet.js";
+    static final String WORKLET_PATH = "/bench-onset-worklet.js";
 
     /**
      * Finds the exact sample where a burst starts: the first sample over the threshold after
@@ -228,7 +228,7 @@ class FirstAudioBenchmark {
      * played-out time; rendered = played out - (outputLatency + baseLatency). Times are ms on
      * the page's clock, with the page's timeOrigin beside them to put them on the wall clock.
      */
-    private static final String DETECTOR = """
+    static final String DETECTOR = """
             window.startOnsetDetector = async () => {
               const ctx = new AudioContext({ sampleRate: 48000 });
               await ctx.resume();
@@ -277,7 +277,7 @@ class FirstAudioBenchmark {
      * Chromium 156 and Playwright 1.52: it went to the server, which answered 404). Counts the
      * requests it answered in {@code answered}.
      */
-    private static void serveWorklet(Page page, URI pageUri, AtomicInteger answered) {
+    static void serveWorklet(Page page, URI pageUri, AtomicInteger answered) {
         String url = pageUri.getScheme() + "://" + pageUri.getRawAuthority() + WORKLET_PATH;
         String body = Base64.getEncoder().encodeToString(WORKLET.getBytes(StandardCharsets.UTF_8));
         CDPSession devTools = page.context().newCDPSession(page);
@@ -540,7 +540,7 @@ class FirstAudioBenchmark {
     }
 
     /** Waits (up to 10 s) until the server has no session left, and with {@code idle} no listener or stream either. */
-    private static void awaitNoCall(LibertyServer server, boolean idle) {
+    static void awaitNoCall(LibertyServer server, boolean idle) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         JsonObject status = server.status();
         while (status.getInt("sessions") > 0 || status.getInt("listeners") > 0
@@ -725,12 +725,12 @@ class FirstAudioBenchmark {
         return total / ONSET_STREAMS + (stream < total % ONSET_STREAMS ? 1 : 0);
     }
 
-    private static double epochMillis(Instant instant) {
+    static double epochMillis(Instant instant) {
         return instant.getEpochSecond() * 1000.0 + instant.getNano() / 1e6;
     }
 
     /** The first onset whose message reached the page's main thread after {@code sentMs}, or null (none in 1 s). */
-    private static Map<?, ?> onsetAfter(Chromium.Tab tab, double sentMs) {
+    static Map<?, ?> onsetAfter(Chromium.Tab tab, double sentMs) {
         for (int i = 0; i < 200; i++) {
             Object found = tab.page().evaluate("t => window.onsets.find(o => o.origin + o.receivedAt > t) ?? null",
                     sentMs);
@@ -752,7 +752,7 @@ class FirstAudioBenchmark {
      * ahead of a burst: it plays as soon as it is written. (Feeding silence in real time
      * instead filled the 64 KiB pipe once the stream stalled at start, adding 340 ms.)
      */
-    private static final class BurstWriter implements AutoCloseable {
+    static final class BurstWriter implements AutoCloseable {
         private final Process pacat;
         private final OutputStream out;
 

@@ -26,8 +26,9 @@ import org.rtcsound.testing.Tones;
  * rises with a tone and falls back when it stops, the microphone's meter moves with Chromium's
  * fake capture, the path reads "direct" with a round-trip time, {@code rtcsound.stream} is
  * the MediaStream it plays, the status is a live region, every control has an accessible name,
- * and the buttons work from the keyboard. With {@code -Drtcsound.page.screenshot=docs/page.png}
- * the playing page, microphone on, is saved there for the README.
+ * and the buttons work from the keyboard (on the WebSocket path, where the path reads
+ * "websocket (wss)"). With {@code -Drtcsound.page.screenshot=docs/page.png} that page, playing,
+ * microphone on, is saved there for the README.
  */
 @ExtendWith({Suite.class, ChromiumPerClass.class})
 class PageLooksIT {
@@ -95,7 +96,7 @@ class PageLooksIT {
                 "--use-file-for-fake-audio-capture=" + voice));
         Path tone = Tones.sine(parts.work().resolve("looks-speaker-" + SPEAKER_HZ + ".wav"), SPEAKER_HZ, 30, 0.5);
         try (Chromium talking = Chromium.launch(flags);
-                Chromium.Tab tab = talking.open(parts.liberty().httpsUri("/?uid=keyboard"))) {
+                Chromium.Tab tab = talking.open(parts.liberty().httpsUri("/?uid=keyboard&transport=websocket"))) {
             Page page = tab.page();
             PageAudio.awaitState(tab, "available", TIMEOUT_MS);
             assertEquals(SILENT_DB, meter(tab, "microphone-level"), "the microphone's meter before it is on");
@@ -110,6 +111,8 @@ class PageLooksIT {
                 awaitMeter(tab, "desktop-level", ">=", LOUD_DB);
                 PageAudio.waitFor(tab, "() => document.getElementById('round-trip').textContent.endsWith(' ms')",
                         null, 5000);
+                assertEquals("websocket (wss)", tab.textContent("#path"));
+                assertTrue(ROUND_TRIP.matcher(tab.textContent("#round-trip")).matches(), tab.textContent("#round-trip"));
                 String screenshot = System.getProperty("rtcsound.page.screenshot");
                 Path file = screenshot == null || screenshot.isBlank()
                         ? parts.work().resolve("page.png") : Path.of(screenshot);

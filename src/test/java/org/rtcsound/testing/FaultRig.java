@@ -38,6 +38,7 @@ public final class FaultRig implements AutoCloseable {
     private Chromium chromium;
     private boolean udpBlocked;
     private boolean linkDown;
+    private boolean onlyHttps;
 
     private FaultRig(NetworkNamespace namespace) {
         this.namespace = namespace;
@@ -45,18 +46,30 @@ public final class FaultRig implements AutoCloseable {
 
     /** Starts the rig's Liberty (the suite's od.config settings, its own file) on {@code desktop}, and Chromium. */
     public static FaultRig start(Path work, PulseAudioDaemon desktop) {
+        return start(work, desktop, List.of(), odConfig -> odConfig);
+    }
+
+    /**
+     * The same, Chromium started with {@code moreFlags} beside {@link Chromium#FLAGS} (a fake
+     * microphone, say), and the server's od.config edited by {@code odConfigEdit}.
+     */
+    public static FaultRig start(Path work, PulseAudioDaemon desktop, List<String> moreFlags,
+            java.util.function.UnaryOperator<String> odConfigEdit) {
         Requirements.require("iptables", "iptables", "ss", "iproute2");
         FaultRig rig = new FaultRig(NetworkNamespace.create("rtcs-faults", HOST_ADDRESS, BROWSER_ADDRESS));
         try {
             Path odConfig = work.resolve("faults-od.config");
             Files.createDirectories(work);
-            Files.writeString(odConfig, Files.readString(Path.of("src/main/resources/od.config")) + Suite.TEST_SETTINGS);
+            Files.writeString(odConfig, odConfigEdit.apply(
+                    Files.readString(Path.of("src/main/resources/od.config")) + Suite.TEST_SETTINGS));
             rig.server = LibertyServer.start(Path.of(System.getProperty("rtcsound.it.wlp", "target/liberty/wlp")),
                     "rtcsound-faults", HOST_ADDRESS, HTTP_PORT, HTTPS_PORT,
                     Map.of("PULSE_SERVER", desktop.server(), "RTCSOUND_ODCONFIG_FILE", odConfig.toString(),
                             "RTCSOUND_HOST", HOST_ADDRESS),
                     List.of());
-            rig.chromium = Chromium.launch(Chromium.FLAGS,
+            List<String> flags = new java.util.ArrayList<>(Chromium.FLAGS);
+            flags.addAll(moreFlags);
+            rig.chromium = Chromium.launch(flags,
                     rig.namespace.wrapper(work.resolve("bin"), Requirements.which("chromium")));
             return rig;
         } catch (IOException | RuntimeException e) {
@@ -73,6 +86,11 @@ public final class FaultRig implements AutoCloseable {
         return chromium;
     }
 
+    /** The browser's namespace: where another browser (Firefox, with its driver) may run too. */
+    public NetworkNamespace namespace() {
+        return namespace;
+    }
+
     /** rtcsound's page for {@code user}, signed in with a token the server trusts (valid five minutes). */
     public URI page(String user) {
         return server.httpsUri("/#jwt_token=" + TestTokens.user(user));
@@ -80,6 +98,26 @@ public final class FaultRig implements AutoCloseable {
 
     public Chromium.Tab open(String user) {
         return chromium.open(page(user));
+    }
+
+    /**
+     * The browser's network passes nothing but TCP to the server's https port: no UDP, no other
+     * TCP (ICE over TCP to the server's other ports, STUN, TURN all dropped). Loopback inside
+     * the namespace still passes (a browser's driver may talk to it there).
+     */
+    public void allowOnlyHttps() {
+        namespace.exec("iptables", "-A", "INPUT", "-i", "lo", "-j", "ACCEPT");
+        namespace.exec("iptables", "-A", "OUTPUT", "-o", "lo", "-j", "ACCEPT");
+        namespace.allowOnlyTcpTo(List.of(new java.net.InetSocketAddress(HOST_ADDRESS, HTTPS_PORT)));
+        onlyHttps = true;
+    }
+
+    /** Undoes {@link #allowOnlyHttps()}. */
+    public void allowEverything() {
+        if (onlyHttps) {
+            namespace.allowAll();
+            onlyHttps = false;
+        }
     }
 
     /** Every UDP packet reaching the browser's namespace is dropped (host, STUN and TURN/UDP paths alike). */
@@ -301,6 +339,7 @@ public final class FaultRig implements AutoCloseable {
                 setLinkUp(true);
             }
             restoreUdp();
+            allowEverything();
         } catch (RuntimeException e) {
             // the namespace goes below, its rules with it
         }

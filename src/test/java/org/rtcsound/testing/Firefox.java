@@ -92,6 +92,14 @@ public final class Firefox implements AutoCloseable {
     }
 
     public static Firefox launch(Map<String, Object> prefs) {
+        return launch(prefs, List.of());
+    }
+
+    /**
+     * Firefox and its driver run behind {@code prefix} (such as {@link NetworkNamespace#prefix()}:
+     * both inside a network namespace, since the driver reaches Firefox over loopback TCP).
+     */
+    public static Firefox launch(Map<String, Object> prefs, List<String> prefix) {
         Requirements.require("firefox-esr", "firefox-esr", "node", "nodejs");
         if (!Files.isDirectory(DRIVER.resolve("node_modules/puppeteer-core"))) {
             throw new IllegalStateException("the Firefox driver's npm packages are missing in " + DRIVER.toAbsolutePath()
@@ -107,8 +115,9 @@ public final class Firefox implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        ProcessBuilder builder = new ProcessBuilder(Requirements.which("node").toString(), "firefox-driver.js",
-                options.build().toString())
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of(Requirements.which("node").toString(), "firefox-driver.js", options.build().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(DRIVER.toFile())
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         // No route to the desktop's PulseAudio: Firefox must not play back into what rtcsound streams.
