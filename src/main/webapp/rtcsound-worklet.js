@@ -34,9 +34,17 @@ class Player extends AudioWorkletProcessor {
     this.figures = { played: 0, concealed: 0, underruns: 0, skipped: 0 };
     this.reportIn = 0;
     this.port.onmessage = (event) => {
+      if (event.data === 'stop') {
+        this.stopped = true;
+        return;
+      }
       const channels = event.data;
       this.chunks.push(channels);
       this.buffered += channels[0].length;
+      // never more than the largest target and its slack: what is older goes (bounded memory)
+      if (this.buffered > MAX_TARGET + DRIFT_SLACK) {
+        this.#skip(this.buffered - this.target);
+      }
     };
   }
 
@@ -62,7 +70,7 @@ class Player extends AudioWorkletProcessor {
       this.reportIn = RATE / 4;
       this.port.postMessage({ ...this.figures, bufferedMs: this.buffered / MS, targetMs: this.target / MS });
     }
-    return true;
+    return !this.stopped;
   }
 
   #read(out, frames) {
@@ -141,9 +149,15 @@ class Capture extends AudioWorkletProcessor {
     super();
     this.block = new Float32Array(10 * MS);
     this.filled = 0;
+    this.port.onmessage = (event) => {
+      this.stopped = event.data === 'stop';
+    };
   }
 
   process(inputs) {
+    if (this.stopped) {
+      return false;
+    }
     const input = inputs[0];
     const mono = input && input[0];
     if (!mono) {
@@ -156,8 +170,8 @@ class Capture extends AudioWorkletProcessor {
       this.filled += n;
       read += n;
       if (this.filled === this.block.length) {
-        // currentTime is the first sample of this render quantum: the block's start is before it
-        const startedAt = currentTime - (this.block.length - (mono.length - read)) / RATE;
+        // currentTime is this render quantum's first sample; the block ends `read` samples into it
+        const startedAt = currentTime + (read - this.block.length) / RATE;
         this.port.postMessage({ samples: this.block, startedAt }, [this.block.buffer]);
         this.block = new Float32Array(10 * MS);
         this.filled = 0;

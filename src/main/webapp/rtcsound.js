@@ -273,11 +273,17 @@ export class RtcSound extends EventTarget {
     if (!this.microphone || !this.socketAudio) {
       return;
     }
-    await this.socketAudio.sendMicrophone(this.microphone, (frame) => {
-      if (socket.readyState === WebSocket.OPEN && socket.bufferedAmount < MAX_BUFFERED_BYTES) {
-        socket.send(frame);
-      }
-    });
+    try {
+      await this.socketAudio.sendMicrophone(this.microphone, (frame) => {
+        if (socket.readyState === WebSocket.OPEN && socket.bufferedAmount < MAX_BUFFERED_BYTES) {
+          socket.send(frame);
+        }
+      });
+    } catch (e) {
+      // the sound plays on; only the microphone cannot go up this path
+      this.log(`Microphone: ${e.message}`);
+      this.#setMicrophoneState('error', e.message);
+    }
   }
 
   /** For the "enable sound" button when the browser blocked autoplay. */
@@ -381,6 +387,16 @@ export class RtcSound extends EventTarget {
     if (text === 'HELLO') {
       this.#mark('hello');
       this.log('Registered with server, waiting for call');
+      return;
+    }
+    if (text.startsWith('ERROR') && text.includes('(rtcsound.transport=webrtc)')) {
+      // This server keeps to WebRTC: the call is built again on it, and the page asks no more.
+      this.log(`Server says: ${text}`);
+      this.webSocketRefused = true;
+      this.webSocketPath = false;
+      this.path = 'webrtc';
+      this.#hangUp();
+      this.#connect();
       return;
     }
     if (text.startsWith('ERROR microphone:')) {
@@ -503,13 +519,23 @@ export class RtcSound extends EventTarget {
     if (this.path === 'websocket' || this.socket?.readyState !== WebSocket.OPEN) {
       return false;
     }
+    if (this.webSocketRefused) {
+      return false;
+    }
     this.#mark('websocket fallback');
     this.log(`ICE did not connect (${pc.iceConnectionState}): the sound comes over the WebSocket instead`);
     clearTimeout(this.connectTimer);
     this.fallbacks += 1;
     this.webSocketPath = true;
-    this.path = 'websocket';
+    // the path changes when the server says 'MEDIA websocket' (or refuses: see #onMessage);
+    // a server that says neither soon gets a new call
     this.socket.send('MEDIA websocket');
+    this.connectTimer = setTimeout(() => {
+      if (this.path !== 'websocket' && pc === this.peerConnection) {
+        this.#hangUp();
+        this.#connect();
+      }
+    }, CONNECT_TIMEOUT_MS);
     return true;
   }
 
@@ -530,9 +556,14 @@ export class RtcSound extends EventTarget {
       return;
     }
     this.log('The sound comes over the WebSocket');
+    const socket = this.socket;
     const context = await this.#audioContext();
     const audio = new SocketAudio(context, this.log, () => this.#mark('first sound'));
     await audio.start();
+    if (socket !== this.socket || this.stopped) {
+      audio.close(); // this call ended meanwhile
+      return;
+    }
     this.socketAudio?.close();
     this.socketAudio = audio;
     this.remoteStream = audio.stream;
@@ -599,6 +630,7 @@ export class RtcSound extends EventTarget {
     };
     echo();
     audio.onFigures = echo;
+    clearInterval(this.echoTimer);
     this.echoTimer = setInterval(echo, ECHO_INTERVAL_MS);
   }
 
@@ -775,6 +807,9 @@ export class SocketAudio {
       return;
     }
     this.framesReceived += 1;
+    if (this.context.state !== 'running') {
+      return; // suspended (autoplay blocked): nothing would play it, and nothing may pile up
+    }
     const timestamp = Number(new DataView(frame).getBigInt64(0));
     this.decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp, data: new Uint8Array(frame, 8) }));
   }
@@ -801,8 +836,16 @@ export class SocketAudio {
   /** Encodes the track as 10 ms Opus frames and hands each, with its timestamp, to `send`. */
   async sendMicrophone(track, send) {
     this.stopMicrophone();
+    if (!('AudioEncoder' in window)) {
+      throw new Error('this browser cannot send the microphone over the WebSocket path (it lacks WebCodecs AudioEncoder)');
+    }
+    const request = (this.microphoneRequest = (this.microphoneRequest ?? 0) + 1);
     const config = { codec: 'opus', sampleRate: 48000, numberOfChannels: 1, bitrate: 64000, opus: { frameDuration: 10000 } };
     const supported = await AudioEncoder.isConfigSupported(config).catch(() => ({ supported: false }));
+    if (this.closed || request !== this.microphoneRequest) {
+      return; // closed, or asked again, while the browser answered
+    }
+    this.stopMicrophone();
     const encoder = new AudioEncoder({
       output: (chunk) => {
         const frame = new ArrayBuffer(8 + chunk.byteLength);
@@ -835,12 +878,14 @@ export class SocketAudio {
   }
 
   stopMicrophone() {
+    this.microphoneRequest = (this.microphoneRequest ?? 0) + 1; // a request still waiting installs nothing
     const path = this.microphonePath;
     this.microphonePath = null;
     if (!path) {
       return;
     }
     path.source.disconnect();
+    path.capture.port.postMessage('stop');
     path.capture.disconnect();
     path.capture.port.onmessage = null;
     if (path.encoder.state !== 'closed') {
@@ -854,6 +899,7 @@ export class SocketAudio {
     if (this.decoder && this.decoder.state !== 'closed') {
       this.decoder.close();
     }
+    this.player?.port.postMessage('stop'); // its process() returns false: the node can go
     this.player?.disconnect();
     this.stream?.getTracks().forEach((track) => track.stop());
   }

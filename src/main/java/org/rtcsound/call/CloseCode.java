@@ -28,7 +28,7 @@ public final class CloseCode {
     public static final int BROWSER_SILENT = 4002;
     /**
      * 4003, the browser reads too slowly: on the WebSocket path, frames piled up unread for
-     * half a second. The page calls again after its usual back-off.
+     * two seconds. The page calls again after its usual back-off.
      */
     public static final int TOO_SLOW = 4003;
     /** 4000, an operator ended the call: the page says so and does not call again by itself. */

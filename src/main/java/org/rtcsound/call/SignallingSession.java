@@ -414,7 +414,8 @@ public final class SignallingSession {
     /** Releases the media side of a session just closed (by whoever closed it). */
     private CompletableFuture<Void> release(MediaPeer released) {
         if (released == null) {
-            return CompletableFuture.completedFuture(null);
+            // none, or one being replaced on the serial work (moving to the WebSocket path): done after that
+            return work.submit(() -> { });
         }
         // The media first: whatever befalls the bookkeeping, the pipeline must not outlive its call.
         CompletableFuture<Void> closed = work.submit(released::close);
@@ -562,6 +563,13 @@ public final class SignallingSession {
             }
         }
 
+        /** Frames go out only while the call streams: none after a close (behind its ERROR, say). */
+        private boolean streaming() {
+            synchronized (SignallingSession.this) {
+                return state == State.STREAMING;
+            }
+        }
+
         @Override
         public void onOffer(String sdp) {
             synchronized (SignallingSession.this) {
@@ -632,7 +640,7 @@ public final class SignallingSession {
 
         @Override
         public void onAudioFrame(AudioFrame frame) {
-            if (current() && !transport.sendFrame(frame) && !tooSlowTold) {
+            if (current() && streaming() && !transport.sendFrame(frame) && !tooSlowTold) {
                 // told once, and not on this GStreamer thread: closing the call stops it
                 tooSlowTold = true;
                 work.submit(SignallingSession.this::tooSlow);

@@ -7,7 +7,7 @@ public interface Transport {
 
     /**
      * Queues one binary frame of the WebSocket path. False when it was not queued: the browser
-     * reads so slowly that {@code MAX_QUEUED_FRAMES} frames still wait (it is then dropped,
+     * reads so slowly that two seconds of frames still wait (it is then dropped,
      * never buffered without bound), or the connection is closing.
      */
     default boolean sendFrame(AudioFrame frame) {

@@ -71,6 +71,12 @@ final class SocketListener implements MediaPeer, StreamBranch {
     private final Listener listener;
     private final ScheduledExecutorService scheduler;
     private final Object lock = new Object();
+    /**
+     * Held across the microphone pipeline's state changes and its teardown (they wait for
+     * PulseAudio), never by the socket's reading thread or the desktop stream's: those take
+     * only {@code lock}, briefly.
+     */
+    private final Object microphoneLock = new Object();
     private final AppSink.NEW_SAMPLE onSample = this::frameEncoded;
 
     private DesktopStream stream;
@@ -243,20 +249,31 @@ final class SocketListener implements MediaPeer, StreamBranch {
 
     private void openMicrophone() {
         try {
-            synchronized (lock) {
-                if (closed) {
-                    return;
-                }
-                microphonePipeline = (Pipeline) Gst.parseLaunch(MICROPHONE);
-                microphoneFrames = (AppSrc) microphonePipeline.getElementByName("frames");
-                Element sink = microphonePipeline.getElementByName("microphone");
+            synchronized (microphoneLock) {
+                Pipeline built = (Pipeline) Gst.parseLaunch(MICROPHONE);
+                Element sink = built.getElementByName("microphone");
                 if (desktop.server() != null) {
                     sink.set("server", desktop.server());
                 }
                 sink.set("device", desktop.microphoneSink());
                 sink.dispose();
-                microphoneBus = microphonePipeline.getBus();
-                microphoneBus.connect(microphoneErrors);
+                Bus bus = built.getBus();
+                bus.connect(microphoneErrors);
+                boolean late;
+                synchronized (lock) {
+                    late = closed; // the call ended while this was built: close() found nothing to stop
+                    if (!late) {
+                        microphonePipeline = built;
+                        microphoneFrames = (AppSrc) built.getElementByName("frames");
+                        microphoneBus = bus;
+                    }
+                }
+                if (late) {
+                    bus.disconnect(microphoneErrors);
+                    bus.dispose();
+                    built.dispose();
+                    return;
+                }
             }
             resumeMicrophone();
             synchronized (lock) {
@@ -275,13 +292,19 @@ final class SocketListener implements MediaPeer, StreamBranch {
 
     /** Connects to the desktop's PulseAudio (with its cookie) and plays. */
     private void resumeMicrophone() {
-        synchronized (lock) {
-            if (closed || microphonePipeline == null) {
-                return;
+        synchronized (microphoneLock) {
+            Pipeline pipeline;
+            synchronized (lock) {
+                if (closed || microphonePipeline == null) {
+                    return;
+                }
+                pipeline = microphonePipeline;
             }
-            PulseCookies.open(desktop.cookie(), () -> microphonePipeline.setState(State.PLAYING));
-            if (microphone == Microphone.OPENING) {
-                microphone = Microphone.PLAYING;
+            PulseCookies.open(desktop.cookie(), () -> pipeline.setState(State.PLAYING));
+            synchronized (lock) {
+                if (microphone == Microphone.OPENING) {
+                    microphone = Microphone.PLAYING;
+                }
             }
         }
     }
@@ -289,13 +312,17 @@ final class SocketListener implements MediaPeer, StreamBranch {
     /** No frame for a second: the desktop's microphone stream goes (READY, never NULL while the call lasts). */
     private void pauseIdleMicrophone() {
         try {
-            synchronized (lock) {
-                if (closed || microphone != Microphone.PLAYING
-                        || System.nanoTime() - lastMicrophoneFrame < MicrophoneGate.IDLE_MILLIS * 1_000_000) {
-                    return;
+            synchronized (microphoneLock) {
+                Pipeline pipeline;
+                synchronized (lock) {
+                    if (closed || microphone != Microphone.PLAYING
+                            || System.nanoTime() - lastMicrophoneFrame < MicrophoneGate.IDLE_MILLIS * 1_000_000) {
+                        return;
+                    }
+                    microphone = Microphone.IDLE; // frames from here on wait for the resume
+                    pipeline = microphonePipeline;
                 }
-                microphone = Microphone.IDLE;
-                microphonePipeline.setState(State.READY);
+                pipeline.setState(State.READY);
             }
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "pausing the browser's microphone failed", e);
@@ -376,17 +403,24 @@ final class SocketListener implements MediaPeer, StreamBranch {
                 presenceWatch.cancel(false);
             }
         }
+        // The microphone first, on its own: whatever befalls it, the branch must leave the stream.
+        synchronized (microphoneLock) {
+            try {
+                if (microphonePipeline != null) {
+                    microphonePipeline.stop();
+                    microphoneBus.disconnect(microphoneErrors);
+                    microphoneBus.dispose();
+                    microphoneFrames.dispose();
+                    microphonePipeline.dispose();
+                }
+            } catch (Throwable e) {
+                LOG.log(Level.WARNING, "stopping the browser's microphone failed", e);
+            }
+        }
         if (stream == null) {
             return;
         }
         try {
-            if (microphonePipeline != null) {
-                microphonePipeline.stop();
-                microphoneBus.disconnect(microphoneErrors);
-                microphoneBus.dispose();
-                microphoneFrames.dispose();
-                microphonePipeline.dispose();
-            }
             if (inStream) {
                 stream.unfeed(branch);
                 stream.remove(branch);

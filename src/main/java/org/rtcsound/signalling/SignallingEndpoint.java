@@ -147,14 +147,20 @@ public class SignallingEndpoint {
      */
     @OnMessage(maxMessageSize = AudioFrame.MAX_BYTES)
     public void binary(ByteBuffer data) {
-        AudioFrame frame = AudioFrame.decode(data);
-        if (frame == null && session.onWebSocketPath()) {
-            transport.send(new OutboundMessage.Error("a binary frame is an 8-byte timestamp and an Opus packet"));
-            return;
-        }
-        if (frame == null || !session.onAudioFrame(frame)) {
-            transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(),
-                    "binary frames are only for a call on the WebSocket path (MEDIA websocket)");
+        try {
+            AudioFrame frame = AudioFrame.decode(data);
+            if (frame == null && session.onWebSocketPath()) {
+                transport.send(new OutboundMessage.Error("a binary frame is an 8-byte timestamp and an Opus packet"));
+                return;
+            }
+            if (frame == null || !session.onAudioFrame(frame)) {
+                transport.close(CloseReason.CloseCodes.CANNOT_ACCEPT.getCode(),
+                        "binary frames are only for a call on the WebSocket path (MEDIA websocket)");
+            }
+        } catch (RuntimeException e) {
+            // as for text: never let a fault reach Liberty's reader
+            LOG.warning(() -> "session " + session.id() + ": a binary frame failed with " + e.getClass().getName());
+            LOG.log(Level.FINE, "binary frame failure", e);
         }
     }
 

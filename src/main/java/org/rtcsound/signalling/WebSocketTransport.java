@@ -37,8 +37,11 @@ final class WebSocketTransport implements Transport {
     private int queuedFrames;
     private boolean sending;
 
-    /** Half a second of the desktop's sound: a browser further behind is too slow (its call is dropped). */
-    static final int MAX_QUEUED_FRAMES = 50;
+    /**
+     * Two seconds of the desktop's sound (about 34 kB): a browser further behind is too slow
+     * and its call is dropped. Enough to ride out a few TCP retransmissions on a lossy link.
+     */
+    static final int MAX_QUEUED_FRAMES = 200;
     private boolean closed;
 
     /** How long a close waits for the frames queued before it. */
