@@ -149,10 +149,7 @@ class BlockedNetworkIT {
         tab.click("#microphone");
         assertTrue(PageAudio.waitFor(tab, "() => window.rtcsound.microphoneState === 'on'", null, 10_000),
                 "the microphone never came on: " + tab.textContent("#microphone-status"));
-        PulseAudioDaemon.Recording heard = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
-        for (int attempt = 1; attempt < 5 && Math.abs(heard.frequency() - MICROPHONE_HZ) > 10; attempt++) {
-            heard = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
-        }
+        PulseAudioDaemon.Recording heard = parts.pulse().awaitMicrophoneTone(MICROPHONE_HZ);
         System.out.printf("%s, only https: the desktop hears the microphone at %.1f Hz, rms %.3f%n", browser,
                 heard.frequency(), heard.rms());
         // Firefox's fake microphone plays its tone quieter than Chromium's file (as in FirefoxIT)

@@ -83,12 +83,8 @@ class MicrophoneIT {
             assertEquals("microphone on", tab.page().textContent("#microphone-status"));
             Sleep.millis(1000);
 
-            // The sink reopens in the desktop's PulseAudio once RTP flows (MicrophoneGate): on a
-            // busy machine that can take a few seconds, so listen again, a bounded few times.
-            PulseAudioDaemon.Recording heardByDesktop = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
-            for (int attempt = 1; attempt < 5 && Math.abs(heardByDesktop.frequency() - MICROPHONE_HZ) > 10; attempt++) {
-                heardByDesktop = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
-            }
+            // The sink reopens in the desktop's PulseAudio once RTP flows (MicrophoneGate).
+            PulseAudioDaemon.Recording heardByDesktop = parts.pulse().awaitMicrophoneTone(MICROPHONE_HZ);
             PageAudio.Heard heardByPage = PageAudio.listen(tab, 1000);
             System.out.printf("microphone: the desktop hears %.1f Hz at rms %.3f; the page hears %s%n",
                     heardByDesktop.frequency(), heardByDesktop.rms(), heardByPage);

@@ -107,10 +107,7 @@ class WebSocketPathIT {
             PageAudio.awaitPackets(tab, 5000);
             tab.page().click("#microphone");
             assertTrue(PageAudio.waitFor(tab, "() => window.rtcsound.microphoneState === 'on'", null, 10_000));
-            PulseAudioDaemon.Recording heard = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
-            for (int attempt = 1; attempt < 5 && Math.abs(heard.frequency() - MICROPHONE_HZ) > 10; attempt++) {
-                heard = parts.pulse().record("@DEFAULT_SOURCE@", 1200);
-            }
+            PulseAudioDaemon.Recording heard = parts.pulse().awaitMicrophoneTone(MICROPHONE_HZ);
             System.out.printf("WebSocket path microphone: the desktop hears %.1f Hz at rms %.3f (%s frames sent)%n",
                     heard.frequency(), heard.rms(), tab.evaluate("() => window.rtcsound.socketAudio.microphoneFrames"));
             assertTrue(Math.abs(heard.frequency() - MICROPHONE_HZ) <= 10 && heard.rms() > 0.05,

@@ -147,6 +147,20 @@ public final class PulseAudioDaemon implements AutoCloseable {
                 clientEnvironment(), directory.resolve("paplay.log"));
     }
 
+    /**
+     * Records 1.2 s of the desktop's default source until it carries {@code frequency} (within
+     * 10 Hz), five times at most: the browser's microphone stream opens in the desktop's
+     * PulseAudio once its frames flow, which on a busy machine takes a few seconds. The last
+     * recording, whatever it heard.
+     */
+    public Recording awaitMicrophoneTone(int frequency) {
+        Recording heard = record("@DEFAULT_SOURCE@", 1200);
+        for (int attempt = 1; attempt < 5 && Math.abs(heard.frequency() - frequency) > 10; attempt++) {
+            heard = record("@DEFAULT_SOURCE@", 1200);
+        }
+        return heard;
+    }
+
     /** Records a source (mono, 48 kHz, 16-bit) for a while: what a desktop program recording it would hear. */
     public Recording record(String source, long millis) {
         Process parec = Processes.start(List.of("parec", "--raw", "--format=s16le", "--rate=48000", "--channels=1",
