@@ -94,7 +94,7 @@ public class AdminResource {
 
     /** {@code GET /API/admin/calls}: every signalling session open, oldest first, with its network figures. */
     @Operation(summary = "Every call open, oldest first: id, caller, state, since, desktop, microphone, and its"
-            + " network figures (path direct or relay, ICE state, round trip, loss, jitter, bitrate, bytes and packets sent)")
+            + " network figures (path direct, relay or websocket, ICE state, round trip, loss, jitter, bitrate, bytes and packets sent)")
     @GET
     @jakarta.ws.rs.Path("calls")
     @Produces(MediaType.APPLICATION_JSON)

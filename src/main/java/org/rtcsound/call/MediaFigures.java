@@ -5,7 +5,8 @@ package org.rtcsound.call;
  * the browser's view of them from its RTCP receiver reports, and what was sent. Figures the
  * call has not measured yet (before ICE connects, before the first receiver report) are null.
  *
- * @param path "direct" or "relay" (a TURN server is in the selected candidate pair), null before ICE chose one
+ * @param path "direct" or "relay" (a TURN server is in the selected candidate pair), "websocket" on the WebSocket
+ *        path (no RTCP there: the browser's figures stay null, frames count as packets), null before ICE chose one
  * @param iceState the ICE connection state, as WebRTC names it ("checking", "connected", "failed" ...)
  * @param roundTripSeconds from the last receiver report
  * @param fractionLost of the packets sent since the report before, 0 to 1

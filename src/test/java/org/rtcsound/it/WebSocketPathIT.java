@@ -62,8 +62,10 @@ class WebSocketPathIT {
                     null, 5000), "the page says which path: " + tab.textContent("#path"));
             assertTrue(PageAudio.waitFor(tab, "() => document.getElementById('round-trip').textContent.endsWith('ms')",
                     null, 5000), "and its round trip: " + tab.textContent("#round-trip"));
-            // Concealment once playing: the start (its first underrun, if the first frames came in a
-            // burst and then a gap) is the benchmark's to report.
+            // Concealment once playing, bounded loosely: the player conceals an underrun by refilling to
+            // its target (30 to 40 ms of silence each), so one underrun on a busy machine is over 1 %
+            // of 3 s already; a player that cannot keep up conceals far more. The 1 % target over
+            // whole pages is WebSocketPathBenchmark's.
             Map<?, ?> before = (Map<?, ?>) tab.evaluate("() => window.rtcsound.socketAudio.figures");
             Sleep.millis(3000);
             Map<?, ?> after = (Map<?, ?>) tab.evaluate("() => window.rtcsound.socketAudio.figures");
@@ -71,10 +73,28 @@ class WebSocketPathIT {
             double concealed = number(after, "concealed") - number(before, "concealed");
             System.out.println("WebSocket path, player figures: " + before + " then " + after);
             assertTrue(played > 2 * 48000, "the worklet played on: " + before + " then " + after);
-            assertTrue(concealed / played < 0.01, "concealed under 1 % over 3 s: " + before + " then " + after);
+            assertTrue(concealed / played < 0.05, "concealed under 5 % over 3 s: " + before + " then " + after);
             PageAudio.Heard heard = PageAudio.listen(tab, 1000);
             assertTrue(heard.rms() > 0.05, "the tone is heard at its level: " + heard);
+
+            // The operator sees the call on its path, its frames counted as they go
+            jakarta.json.JsonObject call = adminCalls().get(0);
+            assertEquals("websocket", call.getJsonObject("network").getString("path"), call.toString());
+            assertEquals("streaming", call.getString("state"), call.toString());
+            long sent = call.getJsonObject("network").getJsonNumber("bytesSent").longValue();
+            Sleep.millis(1100);
+            long later = adminCalls().get(0).getJsonObject("network").getJsonNumber("bytesSent").longValue();
+            assertTrue(later - sent > 10_000, "about 17 kB a second go out: " + sent + " then " + later);
         }
+    }
+
+    private java.util.List<jakarta.json.JsonObject> adminCalls() {
+        java.net.http.HttpResponse<String> response = parts.liberty().get("/API/admin/calls");
+        assertEquals(200, response.statusCode(), response.body());
+        java.util.List<jakarta.json.JsonObject> calls = jakarta.json.Json.createReader(
+                new java.io.StringReader(response.body())).readArray().getValuesAs(jakarta.json.JsonObject.class);
+        assertEquals(1, calls.size(), calls.toString());
+        return calls;
     }
 
     @Test
