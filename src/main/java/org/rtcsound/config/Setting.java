@@ -49,6 +49,12 @@ public final class Setting<T> {
      */
     public static final Setting<String> TRANSPORT = text("rtcsound.transport", "auto");
 
+    /**
+     * PEM CA certificates that rtcsound trusts for a {@code turns} TURN server's certificate
+     * (its own TLS leg, see TurnTlsTunnel); unset: the JVM's trust store.
+     */
+    public static final Setting<String> TURN_CA_FILE = text("rtcsound.turn.ca-file", null);
+
     // --- signalling and limits ---
     public static final Setting<Integer> MAX_FRAME_BYTES = atLeast("rtcsound.signalling.max-frame-bytes", 65536, 1);
     public static final Setting<Integer> SESSIONS_PER_USER = atLeast("rtcsound.limits.sessions-per-user", 8, 0);

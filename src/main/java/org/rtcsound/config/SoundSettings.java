@@ -122,6 +122,11 @@ public class SoundSettings {
         return transport;
     }
 
+    /** The CA certificates rtcsound trusts for a turns TURN server, when not the JVM's own. */
+    public Optional<String> turnCaFile() {
+        return Optional.ofNullable(Setting.TURN_CA_FILE.read(config));
+    }
+
     public int maxFrameBytes() {
         return Setting.MAX_FRAME_BYTES.read(config);
     }

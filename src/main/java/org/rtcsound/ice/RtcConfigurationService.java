@@ -19,13 +19,16 @@ import org.rtcsound.config.SoundSettings;
  * {@code webrtc.rtc_configuration} (its {@code iceServers}, STUN), plus one TURN entry with
  * a credential that expires after {@code webrtc.coturn}'s {@code ttl} and is bound to the
  * user. Without {@code webrtc.coturn}, STUN only. Also webrtcbin's own TURN server for a
- * new call, with a credential of its own.
+ * new call, with a credential of its own (over TLS through {@link TurnTlsTunnel}).
  */
 @ApplicationScoped
 public class RtcConfigurationService {
 
     @Inject
     SoundSettings settings;
+
+    @Inject
+    TurnTlsTunnel tunnel;
 
     Clock clock = Clock.systemUTC();
 
@@ -47,7 +50,15 @@ public class RtcConfigurationService {
 
     /** webrtcbin's turn-server URI for a new call, or empty without coturn. */
     public Optional<String> webrtcbinTurnServer(String userId) {
-        return settings.coturn().map(coturn -> credential(coturn, userId).webrtcbinUri(coturn.protocol(), coturn.url()));
+        return settings.coturn().map(coturn -> {
+            TurnCredential credential = credential(coturn, userId);
+            if ("turns".equals(coturn.protocol())) {
+                // libnice cannot speak TLS: webrtcbin speaks TURN over TCP to the tunnel, which adds it
+                int port = tunnel.localPort(coturn.url(), settings.turnCaFile().orElse(null));
+                return credential.webrtcbinUri("turn", "127.0.0.1:" + port) + "?transport=tcp";
+            }
+            return credential.webrtcbinUri(coturn.protocol(), coturn.url());
+        });
     }
 
     private TurnCredential credential(Coturn coturn, String userId) {

@@ -1,6 +1,7 @@
 package org.rtcsound.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -71,7 +72,9 @@ class TurnTlsIT {
     static void start(Suite.Parts parts) throws IOException {
         Path work = parts.work().resolve("turntls");
         namespace = NetworkNamespace.create("rtcs-turntls", TURN_HOST, INSIDE);
-        certificate = TestCertificateAuthority.create("rtcsound TurnTlsIT CA").issueForAddress(work, "turn", TURN_HOST);
+        TestCertificateAuthority authority = TestCertificateAuthority.create("rtcsound TurnTlsIT CA");
+        certificate = authority.issueForAddress(work, "turn", TURN_HOST);
+        Path authorityFile = authority.write(work.resolve("turn-ca.pem"));
         secret = "turntls-" + Long.toHexString(new SecureRandom().nextLong());
         coturn = Coturn.startTls(work.resolve("coturn"), secret, TURN_HOST, 3478, TLS_PORT, certificate);
         Path odConfig = Files.writeString(work.resolve("od.config"), String.join("\n", "[global]",
@@ -81,8 +84,13 @@ class TurnTlsIT {
                 "    'protocol': 'turns', 'url': '" + TURN_HOST + ":" + TLS_PORT + "' }", ""));
         server = LibertyServer.start(Path.of(System.getProperty("rtcsound.it.wlp", "target/liberty/wlp")),
                 "rtcsound-relay", INSIDE, HTTP_PORT, HTTPS_PORT,
-                Map.of("PULSE_SERVER", parts.pulse().server(), "RTCSOUND_ODCONFIG_FILE", odConfig.toString()),
+                Map.of("PULSE_SERVER", parts.pulse().server(), "RTCSOUND_ODCONFIG_FILE", odConfig.toString(),
+                        // rtcsound's own TLS leg to coturn checks coturn's certificate against the test's CA
+                        "RTCSOUND_TURN_CA_FILE", authorityFile.toString()),
                 namespace.prefix());
+        // Loopback inside the server's host is not the network: rtcsound's TURN TLS tunnel is there.
+        namespace.exec("iptables", "-A", "INPUT", "-i", "lo", "-j", "ACCEPT");
+        namespace.exec("iptables", "-A", "OUTPUT", "-o", "lo", "-j", "ACCEPT");
         namespace.allowOnlyTcpTo(List.of(new InetSocketAddress(TURN_HOST, TLS_PORT),
                 new InetSocketAddress(INSIDE, HTTPS_PORT)));
         List<String> flags = new ArrayList<>(Chromium.FLAGS);
@@ -120,12 +128,14 @@ class TurnTlsIT {
                     "the page's selected pair: its own relay over TLS to the server's relay\n" + namespace.firewall());
             assertEquals("relay", serverPath(tab), "the server's selected pair");
             String log = coturn.log();
-            assertTrue(Pattern.compile("session \\d+: new, .*:turntls>.*cipher=\\S+, method=TLSv1\\.[23]").matcher(log).find(),
-                    "coturn granted an allocation over TLS (the browser's)\n" + sessions(log));
-            // webrtcbin's turns:// reaches the TLS port, but libnice 0.1.21 has no TLS client (README,
-            // "TURN over TLS"): its allocation is TURN over plain TCP. Once this fails, it speaks TLS.
-            assertTrue(Pattern.compile("(?m)session \\d+: new, .*:turntls>, lifetime=\\d+$").matcher(log).find(),
-                    "coturn granted webrtcbin an allocation over plain TCP\n" + sessions(log));
+            // Both sides' allocations over TLS: the browser's, and webrtcbin's through rtcsound's
+            // TURN TLS tunnel (libnice 0.1.21 has no TLS client of its own: README, "TURN over TLS").
+            long overTls = Pattern.compile("session \\d+: new, .*:turntls>.*cipher=\\S+, method=TLSv1\\.[23]")
+                    .matcher(log).results().count();
+            assertTrue(overTls >= 2, "coturn granted both the browser and webrtcbin an allocation over TLS\n"
+                    + sessions(log));
+            assertFalse(Pattern.compile("(?m)session \\d+: new, .*:turntls>, lifetime=\\d+$").matcher(log).find(),
+                    "no allocation over plain TCP\n" + sessions(log));
         } finally {
             paplay.destroy();
         }

@@ -47,7 +47,8 @@ public final class TestCertificateAuthority {
     }
 
     /** A server's certificate and key, written as PEM files. */
-    public record Issued(X509Certificate certificate, Path certificateFile, Path keyFile) {
+    public record Issued(X509Certificate certificate, Path certificateFile, Path keyFile,
+            java.security.PrivateKey privateKey) {
 
         /** base64 SHA-256 of the certificate's public key, as Chromium's --ignore-certificate-errors-spki-list takes it. */
         public String spkiSha256() {
@@ -91,7 +92,7 @@ public final class TestCertificateAuthority {
             Path keyFile = directory.resolve(name + ".key");
             Files.writeString(certificateFile, pem(issued) + pem(certificate));
             Files.writeString(keyFile, pem(serverKeys.getPrivate()));
-            return new Issued(issued, certificateFile, keyFile);
+            return new Issued(issued, certificateFile, keyFile, serverKeys.getPrivate());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
