@@ -295,22 +295,19 @@ public final class SignallingSession {
             refuse(refusal);
             return;
         }
+        boolean closedMeanwhile;
         synchronized (this) {
-            if (state != State.CLOSED) {
+            closedMeanwhile = state == State.CLOSED;
+            if (!closedMeanwhile) {
                 peer = created;
-                created = null;
             }
         }
-        if (created != null) {
-            created.close(); // the session closed meanwhile: nothing may outlive it
+        if (closedMeanwhile) {
+            created.close(); // nothing may outlive the session
             return;
         }
         transport.send(new OutboundMessage.WebSocketPath());
-        peer().start();
-    }
-
-    private synchronized MediaPeer peer() {
-        return peer;
+        created.start();
     }
 
     /** Whether the call is on the WebSocket path now (binary frames are part of its protocol). */
@@ -419,12 +416,17 @@ public final class SignallingSession {
         }
         // The media first: whatever befalls the bookkeeping, the pipeline must not outlive its call.
         CompletableFuture<Void> closed = work.submit(released::close);
+        forgetFigures();
+        return closed;
+    }
+
+    /** The use case forgets the call; a failure there is logged and keeps nothing. */
+    private void forgetFigures() {
         try {
             calls.ended(id);
         } catch (RuntimeException e) {
             LOG.log(java.util.logging.Level.WARNING, "session " + id + ": forgetting the call's figures failed", e);
         }
-        return closed;
     }
 
     /**
@@ -459,11 +461,7 @@ public final class SignallingSession {
         try {
             released.close();
         } finally {
-            try {
-                calls.ended(id);
-            } catch (RuntimeException e) {
-                LOG.log(java.util.logging.Level.WARNING, "session " + id + ": forgetting the call's figures failed", e);
-            }
+            forgetFigures();
         }
         transport.close(CloseCode.TOO_SLOW, "reading too slowly");
     }
@@ -492,13 +490,14 @@ public final class SignallingSession {
     private void browserSilent() {
         Instant now = clock.instant();
         boolean askNow;
+        State silentIn;
         synchronized (this) {
+            silentIn = state;
             if (state == State.STREAMING) {
-                if (!now.isBefore(heardAt.plus(SOCKET_SILENCE))) {
-                    askNow = false; // gone: no ping on this path
-                } else {
+                if (now.isBefore(heardAt.plus(SOCKET_SILENCE))) {
                     return; // the page spoke recently (the media side asks every second)
                 }
+                askNow = false; // gone: no ping on this path
             } else if (state != State.ANSWERED) {
                 return;
             } else if (pingSentAt != null && now.isBefore(pingSentAt.plus(PONG_WAIT))) {
@@ -518,10 +517,7 @@ public final class SignallingSession {
             }
             return;
         }
-        MediaPeer released;
-        synchronized (this) {
-            released = closeIn(state == State.STREAMING ? State.STREAMING : State.ANSWERED);
-        }
+        MediaPeer released = closeIn(silentIn);
         if (released == null) {
             return;
         }
@@ -563,10 +559,10 @@ public final class SignallingSession {
             }
         }
 
-        /** Frames go out only while the call streams: none after a close (behind its ERROR, say). */
-        private boolean streaming() {
+        /** Frames go out only from the current peer while the call streams: none after a close (behind its ERROR, say). */
+        private boolean currentAndStreaming() {
             synchronized (SignallingSession.this) {
-                return state == State.STREAMING;
+                return generation == peerGeneration && state == State.STREAMING;
             }
         }
 
@@ -640,7 +636,7 @@ public final class SignallingSession {
 
         @Override
         public void onAudioFrame(AudioFrame frame) {
-            if (current() && streaming() && !transport.sendFrame(frame) && !tooSlowTold) {
+            if (currentAndStreaming() && !transport.sendFrame(frame) && !tooSlowTold) {
                 // told once, and not on this GStreamer thread: closing the call stops it
                 tooSlowTold = true;
                 work.submit(SignallingSession.this::tooSlow);

@@ -36,8 +36,7 @@ final class GObjectCalls {
             // native value freed by gst1-java-core's cleaner, before g_object_set has taken its own
             // reference (seen once in StressIT: codec-preferences caps freed, "GST_IS_CAPS (caps2)"
             // criticals, then free(): invalid pointer and the server gone).
-            java.lang.ref.Reference.reachabilityFence(value);
-            java.lang.ref.Reference.reachabilityFence(owner);
+            java.lang.ref.Reference.reachabilityFence(value); // the owner is fenced below
         }
     }
 
