@@ -3,6 +3,7 @@ package org.rtcsound.admin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import jakarta.enterprise.context.RequestScoped;
@@ -22,9 +23,11 @@ import jakarta.ws.rs.core.Response;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.rtcsound.call.MediaFigures;
+import org.rtcsound.call.SignallingSession;
 import org.rtcsound.config.OdConfigStore;
 import org.rtcsound.kubernetes.DesktopPods;
 import org.rtcsound.media.MediaService;
+import org.rtcsound.media.TracedOnset;
 import org.rtcsound.signalling.SessionRegistry;
 
 /**
@@ -88,8 +91,36 @@ public class AdminResource {
                 .add("listeners", stream.listeners())
                 .add("lingering", stream.lingering())
                 .add("startedAt", stream.startedAt())
-                .add("levelDb", Math.round(stream.levelDb() * 10) / 10.0)));
+                .add("levelDb", Math.round(stream.levelDb() * 10) / 10.0)
+                .add("onsets", onsets(stream.onsets()))));
         return streams.build();
+    }
+
+    /** Traced onsets (rtcsound.trace.onsets), times in ms since the epoch to the microsecond. */
+    private static JsonArray onsets(List<TracedOnset> traced) {
+        JsonArrayBuilder onsets = Json.createArrayBuilder();
+        traced.forEach(onset -> {
+            JsonArrayBuilder packed = Json.createArrayBuilder();
+            onset.packedMicros().forEach(micros -> packed.add(micros / 1000.0));
+            onsets.add(Json.createObjectBuilder()
+                    .add("capturedAt", onset.capturedMicros() / 1000.0)
+                    .add("encodedAt", onset.encodedMicros() == 0 ? JsonValue.NULL : Json.createValue(onset.encodedMicros() / 1000.0))
+                    .add("packedAt", packed));
+        });
+        return onsets.build();
+    }
+
+    /** When the call's HELLO came (ms since the epoch), and each step of its media side's start, in ms after it. */
+    private static JsonValue startup(SignallingSession.View view) {
+        if (view.helloAt() == null) {
+            return JsonValue.NULL;
+        }
+        JsonObjectBuilder steps = Json.createObjectBuilder();
+        view.startup().forEach((step, at) -> steps.add(step,
+                Math.round(java.time.Duration.between(view.helloAt(), at).toNanos() / 1e4) / 100.0));
+        return Json.createObjectBuilder()
+                .add("helloAt", view.helloAt().toEpochMilli() + view.helloAt().getNano() % 1_000_000 / 1e6)
+                .add("msAfterHello", steps).build();
     }
 
     /** {@code GET /API/admin/calls}: every signalling session open, oldest first, with its network figures. */
@@ -107,6 +138,7 @@ public class AdminResource {
                 .add("openedAt", view.openedAt().toString())
                 .add("desktop", orNull(view.desktop()))
                 .add("microphone", view.media().microphone())
+                .add("startup", startup(view))
                 .add("network", network(view.media()))));
         return calls.build();
     }

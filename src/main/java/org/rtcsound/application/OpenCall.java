@@ -11,11 +11,13 @@ import org.rtcsound.call.MediaFigures;
 import org.rtcsound.call.MediaPath;
 import org.rtcsound.call.MediaPeer;
 import org.rtcsound.call.Refusal;
+import org.rtcsound.config.Setting;
 import org.rtcsound.config.SoundSettings;
 import org.rtcsound.desktop.DesktopLocator;
 import org.rtcsound.desktop.PulseAudioDesktop;
 import org.rtcsound.ice.RtcConfigurationService;
 import org.rtcsound.media.MediaService;
+import org.rtcsound.media.MediaTuning;
 import org.rtcsound.metrics.CallFigures;
 import org.rtcsound.security.SessionLimits;
 import org.rtcsound.security.TokenVerifier;
@@ -80,17 +82,37 @@ public class OpenCall implements Calls {
         SessionLimits.Permit permit = limits.acquire(caller.name());
         try {
             // A TURN credential of its own for every call, so a new call never meets an expired one.
+            MediaTuning tuning = tuning();
             MediaPeer peer = path == MediaPath.WEBSOCKET
-                    ? media.createSocketPeer(desktop, settings.streamLinger(), listener)
+                    ? media.createSocketPeer(desktop, settings.streamLinger(), tuning, listener)
                     : media.createPeer(desktop, settings.stunServer().orElse(null),
                             rtcConfiguration.webrtcbinTurnServer(caller.name()).orElse(null),
-                            settings.streamLinger(), listener);
+                            settings.streamLinger(), tuning, listener);
             figures.opened();
             return new LimitedPeer(peer, permit);
         } catch (RuntimeException e) {
             permit.close();
             throw e;
         }
+    }
+
+    /** The media settings in force now; a capture buffer shorter than its segment is refused. */
+    private MediaTuning tuning() {
+        int captureLatency = settings.read(Setting.CAPTURE_LATENCY_MS);
+        int captureBuffer = settings.read(Setting.CAPTURE_BUFFER_MS);
+        if (captureBuffer < captureLatency) {
+            throw new Refusal.InvalidSetting(Setting.CAPTURE_BUFFER_MS.key(), "must be at least "
+                    + Setting.CAPTURE_LATENCY_MS.key() + " (" + captureLatency + "), got " + captureBuffer);
+        }
+        int microphoneLatency = settings.read(Setting.MICROPHONE_LATENCY_MS);
+        int microphoneBuffer = settings.read(Setting.MICROPHONE_BUFFER_MS);
+        if (microphoneBuffer < microphoneLatency) {
+            throw new Refusal.InvalidSetting(Setting.MICROPHONE_BUFFER_MS.key(), "must be at least "
+                    + Setting.MICROPHONE_LATENCY_MS.key() + " (" + microphoneLatency + "), got " + microphoneBuffer);
+        }
+        return new MediaTuning(captureLatency, captureBuffer, settings.read(Setting.OPUS_FRAME_MS),
+                settings.read(Setting.OPUS_AUDIO_TYPE), microphoneBuffer, microphoneLatency,
+                settings.read(Setting.TRACE_ONSETS));
     }
 
     @Override
@@ -143,6 +165,11 @@ public class OpenCall implements Calls {
         @Override
         public MediaFigures figures() {
             return peer.figures();
+        }
+
+        @Override
+        public java.util.Map<String, java.time.Instant> startup() {
+            return peer.startup();
         }
 
         @Override

@@ -28,6 +28,14 @@ public interface MediaPeer extends AutoCloseable {
         return MediaFigures.NONE;
     }
 
+    /**
+     * When each step of the media side's start was done, in the order done (what sits between
+     * HELLO and the offer, for operators and the latency benchmark); empty if not told.
+     */
+    default java.util.Map<String, java.time.Instant> startup() {
+        return java.util.Map.of();
+    }
+
     /** The desktop this call listens to, as an operator may see it (no secret); null if unknown. */
     default String desktop() {
         return null;

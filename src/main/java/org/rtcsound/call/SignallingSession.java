@@ -78,7 +78,12 @@ public final class SignallingSession {
      * What an operator sees of a session: its id, who (null before sign-in), its state, since
      * when, the desktop it listens to and what its media side measures.
      */
-    public record View(String id, String caller, String state, Instant openedAt, String desktop, MediaFigures media) {
+    /**
+     * @param helloAt  when the call's HELLO came, or null before
+     * @param startup  when each step of the media side's start was done ({@link MediaPeer#startup()})
+     */
+    public record View(String id, String caller, String state, Instant openedAt, Instant helloAt, String desktop,
+            MediaFigures media, java.util.Map<String, Instant> startup) {
     }
 
     public SignallingSession(String id, Transport transport, Calls calls, CallExecutor executor) {
@@ -111,11 +116,11 @@ public final class SignallingSession {
         synchronized (this) {
             media = state == State.CLOSED ? null : peer;
             partial = new View(id, caller == null ? null : caller.name(), state.name().toLowerCase(Locale.ROOT),
-                    openedAt, null, MediaFigures.NONE);
+                    openedAt, helloAt, null, MediaFigures.NONE, java.util.Map.of());
         }
         // Read outside the session's lock: the media side has locks of its own.
         return media == null ? partial : new View(partial.id(), partial.caller(), partial.state(), partial.openedAt(),
-                media.desktop(), media.figures());
+                partial.helloAt(), media.desktop(), media.figures(), media.startup());
     }
 
     /**
@@ -209,6 +214,7 @@ public final class SignallingSession {
     }
 
     private void hello(String helloUid) {
+        Instant received = clock.instant(); // before the call is opened: that is part of what HELLO costs
         MediaPeer created;
         MediaPath path;
         synchronized (this) {
@@ -228,7 +234,7 @@ public final class SignallingSession {
             path = webSocketAsked ? MediaPath.WEBSOCKET : calls.defaultPath();
             peer = calls.open(caller, path, new PeerEvents(peerGeneration));
             state = path == MediaPath.WEBSOCKET ? State.STREAMING : State.STARTING;
-            helloAt = clock.instant();
+            helloAt = received;
             created = peer;
         }
         transport.send(new OutboundMessage.Hello());

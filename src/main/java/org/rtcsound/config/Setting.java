@@ -55,6 +55,27 @@ public final class Setting<T> {
      */
     public static final Setting<String> TURN_CA_FILE = text("rtcsound.turn.ca-file", null);
 
+    // --- media tuning (docs/benchmarks.md measures each against the other values) ---
+    /** pulsesrc's latency-time: the capture's segment, what one read of the desktop's sink waits for. */
+    public static final Setting<Integer> CAPTURE_LATENCY_MS = atLeast("rtcsound.capture.latency-ms", 10, 1);
+    /** pulsesrc's buffer-time: how much the capture may hold before PulseAudio drops (at least its latency). */
+    public static final Setting<Integer> CAPTURE_BUFFER_MS = atLeast("rtcsound.capture.buffer-ms", 100, 2);
+    /** opusenc's frame-size, ms: each frame waits this long for its sound. */
+    public static final Setting<String> OPUS_FRAME_MS = oneOf("rtcsound.opus.frame-ms", "10", "2.5", "5", "10",
+            "20", "40", "60");
+    /** opusenc's audio-type: restricted-lowdelay leaves out the 2.5 ms look-ahead of the others. */
+    public static final Setting<String> OPUS_AUDIO_TYPE = oneOf("rtcsound.opus.audio-type", "restricted-lowdelay",
+            "restricted-lowdelay", "generic", "voice");
+    /** The microphone's pulsesink buffer-time: what may wait in the desktop's microphone sink. */
+    public static final Setting<Integer> MICROPHONE_BUFFER_MS = atLeast("rtcsound.microphone.buffer-ms", 30, 2);
+    /** The microphone's pulsesink latency-time: the segment it writes into the desktop's microphone sink. */
+    public static final Setting<Integer> MICROPHONE_LATENCY_MS = atLeast("rtcsound.microphone.latency-ms", 5, 1);
+    /**
+     * Off unless asked for: timestamps each onset of the desktop's sound as it is captured,
+     * encoded and handed to each call, shown in the admin status (for the latency benchmark).
+     */
+    public static final Setting<Boolean> TRACE_ONSETS = flag("rtcsound.trace.onsets", false);
+
     // --- signalling and limits ---
     public static final Setting<Integer> MAX_FRAME_BYTES = atLeast("rtcsound.signalling.max-frame-bytes", 65536, 1);
     public static final Setting<Integer> SESSIONS_PER_USER = atLeast("rtcsound.limits.sessions-per-user", 8, 0);
@@ -121,6 +142,16 @@ public final class Setting<T> {
             case "True", "true" -> true;
             case "False", "false" -> false;
             default -> throw new InvalidSetting(key, "expected True or False, got '" + text + "'");
+        });
+    }
+
+    private static Setting<String> oneOf(String key, String fallback, String... values) {
+        java.util.List<String> allowed = java.util.List.of(values);
+        return new Setting<>(key, fallback, text -> {
+            if (!allowed.contains(text)) {
+                throw new InvalidSetting(key, "must be one of " + String.join(", ", allowed) + ", got '" + text + "'");
+            }
+            return text;
         });
     }
 

@@ -38,6 +38,11 @@ public class SoundSettings {
         this.config = config;
     }
 
+    /** Any setting of {@link Setting}'s table, as it is now. */
+    public <T> T read(Setting<T> setting) {
+        return setting.read(config);
+    }
+
     public boolean webrtcEnabled() {
         return Setting.WEBRTC_ENABLE.read(config);
     }

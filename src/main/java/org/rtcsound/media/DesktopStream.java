@@ -43,22 +43,17 @@ final class DesktopStream {
     private static final AtomicInteger LIVE = new AtomicInteger();
     private static final AtomicLong CREATED = new AtomicLong();
 
-    // Low-latency settings (see docs/benchmarks.md): 10 ms capture segments, 10 ms Opus
-    // frames in the low-delay mode, and a leaky queue so a stall never piles up delay.
-    // The tee drops what no listener takes while the stream lingers. Each listener packs
-    // its own RTP, so that each webrtcbin negotiates its own SSRC and sequence numbers with
-    // a payloader of its own; packing costs next to nothing beside encoding. identity counts
-    // the encoded frames (its stats, read once a second for the stall watch, so the media
-    // path carries no Java callback per buffer). level posts the sound's RMS four times a
-    // second, for the operators' meter.
-    private static final String DESCRIPTION = String.join(" ",
-            "pulsesrc name=capture client-name=rtcsound buffer-time=100000 latency-time=10000 do-timestamp=true",
-            "! audioconvert ! audioresample ! audio/x-raw,rate=48000,channels=2",
-            "! queue max-size-time=40000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
-            "! level name=meter interval=250000000 post-messages=true",
-            "! opusenc audio-type=restricted-lowdelay frame-size=10 bitrate=128000 bitrate-type=cbr",
-            "! identity name=encoded silent=true",
-            "! tee name=fanout allow-not-linked=true");
+    // After the capture and encoder (MediaTuning's, low-latency by default: see
+    // docs/benchmarks.md), a leaky queue so a stall never piles up delay, and the tee, which
+    // drops what no listener takes while the stream lingers. Each listener packs its own RTP,
+    // so that each webrtcbin negotiates its own SSRC and sequence numbers with a payloader of
+    // its own; packing costs next to nothing beside encoding. identity counts the encoded
+    // frames (its stats, read once a second for the stall watch, so the media path carries no
+    // Java callback per buffer unless onsets are traced). level posts the sound's RMS four
+    // times a second, for the operators' meter.
+    private static String description(MediaTuning tuning) {
+        return tuning.captureAndEncoder() + " ! identity name=encoded silent=true ! tee name=fanout allow-not-linked=true";
+    }
 
     private static final String LISTENER_PREFIX = "listener-";
 
@@ -68,6 +63,9 @@ final class DesktopStream {
     static final long FIRST_FRAME_NANOS = 6_000_000_000L;
 
     private final PulseAudioDesktop desktop;
+    private final MediaTuning tuning;
+    /** Null unless onsets are traced. */
+    private final OnsetTrace trace;
     private final Consumer<DesktopStream> onFailure;
     private final Instant startedAt = Instant.now();
     private final Object startLock = new Object();
@@ -95,8 +93,10 @@ final class DesktopStream {
     private int nextListener;
 
     /** @param onFailure told once, on a GStreamer thread, when the stream fails */
-    DesktopStream(PulseAudioDesktop desktop, Consumer<DesktopStream> onFailure) {
+    DesktopStream(PulseAudioDesktop desktop, MediaTuning tuning, Consumer<DesktopStream> onFailure) {
         this.desktop = desktop;
+        this.tuning = tuning;
+        this.trace = tuning.traceOnsets() ? new OnsetTrace() : null;
         this.onFailure = onFailure;
     }
 
@@ -138,7 +138,7 @@ final class DesktopStream {
     /** Builds and plays the pipeline; a start that fails leaves the stream failed, with why. */
     private void startPipeline() {
         synchronized (lock) {
-            pipeline = (Pipeline) Gst.parseLaunch(DESCRIPTION);
+            pipeline = (Pipeline) Gst.parseLaunch(description(tuning));
             LIVE.incrementAndGet();
             CREATED.incrementAndGet();
             fanout = pipeline.getElementByName("fanout");
@@ -152,6 +152,9 @@ final class DesktopStream {
             fanoutInput.addProbe(PadProbeType.EVENT_UPSTREAM, (pad, info) ->
                     info.getEvent() instanceof ReconfigureEvent ? PadProbeReturn.DROP : PadProbeReturn.OK);
             encoded = pipeline.getElementByName("encoded");
+            if (trace != null) {
+                traceOnsets();
+            }
             bus = pipeline.getBus();
             bus.connect(busErrors);
             bus.connect("element", levels);
@@ -176,6 +179,23 @@ final class DesktopStream {
             }
             fail("the sound pipeline did not start");
         }
+    }
+
+    /** The trace's probes hold their pads' wrappers, which live as long as the pipeline. */
+    private void traceOnsets() {
+        Element captured = pipeline.getElementByName("captured");
+        trace.watchCapture(captured.getStaticPad("sink"));
+        trace.watchEncoder(encoded.getStaticPad("src"));
+        captured.dispose();
+    }
+
+    MediaTuning tuning() {
+        return tuning;
+    }
+
+    /** Null unless onsets are traced. */
+    OnsetTrace trace() {
+        return trace;
     }
 
     private static void pause() {

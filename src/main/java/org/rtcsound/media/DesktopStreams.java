@@ -23,7 +23,8 @@ import org.rtcsound.desktop.PulseAudioDesktop;
 final class DesktopStreams {
 
     /** What the admin status shows of one stream. */
-    record Status(PulseAudioDesktop desktop, int listeners, boolean lingering, Instant startedAt, double levelDb) {
+    record Status(PulseAudioDesktop desktop, int listeners, boolean lingering, Instant startedAt, double levelDb,
+            List<TracedOnset> onsets) {
     }
 
     private static final class Entry {
@@ -89,11 +90,14 @@ final class DesktopStreams {
         return stalls.get();
     }
 
-    /** The desktop's stream, created if none plays, with one more member; start it with awaitStarted. */
-    synchronized DesktopStream join(PulseAudioDesktop desktop) {
+    /**
+     * The desktop's stream, created with {@code tuning} if none plays (one that plays keeps
+     * its own), with one more member; start it with awaitStarted.
+     */
+    synchronized DesktopStream join(PulseAudioDesktop desktop, MediaTuning tuning) {
         Entry entry = streams.get(desktop);
         if (entry == null) {
-            entry = new Entry(new DesktopStream(desktop, this::failed));
+            entry = new Entry(new DesktopStream(desktop, tuning, this::failed));
             streams.put(desktop, entry);
             entries.put(entry.stream, entry);
         }
@@ -168,7 +172,8 @@ final class DesktopStreams {
     synchronized List<Status> status() {
         List<Status> status = new ArrayList<>();
         entries.values().forEach(entry -> status.add(new Status(entry.stream.desktop(), entry.members,
-                entry.linger != null, entry.stream.startedAt(), entry.stream.levelDb())));
+                entry.linger != null, entry.stream.startedAt(), entry.stream.levelDb(),
+                entry.stream.trace() == null ? List.of() : entry.stream.trace().onsets())));
         return status;
     }
 

@@ -67,16 +67,18 @@ public class MediaService implements CallExecutor {
      * @param stunServer webrtcbin's stun-server ({@code stun://host:port}), or null
      * @param turnServer webrtcbin's turn-server ({@code turn(s)://user:password@host:port}), or null
      * @param linger     how long the desktop's stream keeps encoding after its last listener leaves
+     * @param tuning     for the desktop's stream if this call starts it, and for the call's microphone
      */
     public MediaPeer createPeer(PulseAudioDesktop desktop, String stunServer, String turnServer, Duration linger,
-            MediaPeer.Listener listener) {
-        return new StreamListener(streams, desktop, new IceServers(stunServer, turnServer), linger, listener,
+            MediaTuning tuning, MediaPeer.Listener listener) {
+        return new StreamListener(streams, desktop, new IceServers(stunServer, turnServer), linger, tuning, listener,
                 scheduler);
     }
 
     /** A call on the WebSocket path: the desktop's Opus frames for the call to send, its microphone's frames back. */
-    public MediaPeer createSocketPeer(PulseAudioDesktop desktop, Duration linger, MediaPeer.Listener listener) {
-        return new SocketListener(streams, desktop, linger, listener, scheduler);
+    public MediaPeer createSocketPeer(PulseAudioDesktop desktop, Duration linger, MediaTuning tuning,
+            MediaPeer.Listener listener) {
+        return new SocketListener(streams, desktop, linger, tuning, listener, scheduler);
     }
 
     @Override
@@ -127,11 +129,14 @@ public class MediaService implements CallExecutor {
         return streams.status().stream().map(status -> new StreamStatus(
                 status.desktop().server() == null ? "default" : status.desktop().server(),
                 status.desktop().speakerSink(), status.listeners(), status.lingering(),
-                status.startedAt().toString(), status.levelDb())).toList();
+                status.startedAt().toString(), status.levelDb(), status.onsets())).toList();
     }
 
-    /** What the admin status shows of one desktop stream; {@code levelDb}: its sound now, in dBFS (-100: silence). */
+    /**
+     * What the admin status shows of one desktop stream; {@code levelDb}: its sound now, in
+     * dBFS (-100: silence); {@code onsets}: the latest traced onsets, empty unless traced.
+     */
     public record StreamStatus(String server, String speakerSink, int listeners, boolean lingering,
-            String startedAt, double levelDb) {
+            String startedAt, double levelDb, List<TracedOnset> onsets) {
     }
 }

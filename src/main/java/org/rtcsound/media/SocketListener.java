@@ -56,18 +56,20 @@ final class SocketListener implements MediaPeer, StreamBranch {
      * queue in appsrc is bounded and drops the oldest, so a browser sending too fast costs
      * only its own frames.
      */
-    private static final String MICROPHONE = String.join(" ",
-            "appsrc name=frames is-live=true format=time do-timestamp=true max-bytes=16000 leaky-type=downstream",
-            "caps=audio/x-opus,rate=48000,channels=1,channel-mapping-family=0,stream-count=1,coupled-count=0",
-            "! opusdec plc=true ! audioconvert ! audioresample",
-            "! pulsesink name=microphone client-name=rtcsound-microphone buffer-time=60000 latency-time=10000"
-                    + " sync=false async=false");
+    private static String microphone(MediaTuning tuning) {
+        return String.join(" ",
+                "appsrc name=frames is-live=true format=time do-timestamp=true max-bytes=16000 leaky-type=downstream",
+                "caps=audio/x-opus,rate=48000,channels=1,channel-mapping-family=0,stream-count=1,coupled-count=0",
+                "! opusdec plc=true ! audioconvert ! audioresample",
+                "! " + tuning.microphoneSink());
+    }
 
     private enum Microphone { NONE, OPENING, PLAYING, IDLE, FAILED }
 
     private final DesktopStreams streams;
     private final PulseAudioDesktop desktop;
     private final Duration linger;
+    private final MediaTuning tuning;
     private final Listener listener;
     private final ScheduledExecutorService scheduler;
     private final Object lock = new Object();
@@ -103,11 +105,12 @@ final class SocketListener implements MediaPeer, StreamBranch {
     private long ratedBytes;
     private Double bitsPerSecond;
 
-    SocketListener(DesktopStreams streams, PulseAudioDesktop desktop, Duration linger, Listener listener,
-            ScheduledExecutorService scheduler) {
+    SocketListener(DesktopStreams streams, PulseAudioDesktop desktop, Duration linger, MediaTuning tuning,
+            Listener listener, ScheduledExecutorService scheduler) {
         this.streams = streams;
         this.desktop = desktop;
         this.linger = linger;
+        this.tuning = tuning;
         this.listener = listener;
         this.scheduler = scheduler;
     }
@@ -127,7 +130,7 @@ final class SocketListener implements MediaPeer, StreamBranch {
             if (closed || stream != null) {
                 return;
             }
-            stream = streams.join(desktop);
+            stream = streams.join(desktop, tuning);
             joined = stream;
             LIVE.incrementAndGet();
             CREATED.incrementAndGet();
@@ -250,7 +253,7 @@ final class SocketListener implements MediaPeer, StreamBranch {
     private void openMicrophone() {
         try {
             synchronized (microphoneLock) {
-                Pipeline built = (Pipeline) Gst.parseLaunch(MICROPHONE);
+                Pipeline built = (Pipeline) Gst.parseLaunch(microphone(tuning));
                 Element sink = built.getElementByName("microphone");
                 if (desktop.server() != null) {
                     sink.set("server", desktop.server());

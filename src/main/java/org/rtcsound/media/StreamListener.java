@@ -1,6 +1,10 @@
 package org.rtcsound.media;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +68,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
     private static final String BRANCH = String.join(" ",
             "queue max-size-time=40000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
             "! errorignore ignore-error=true ignore-notlinked=true ignore-notnegotiated=true",
-            "! rtpopuspay pt=96",
+            "! rtpopuspay name=payloader pt=96",
             "! " + RTP_CAPS,
             "! webrtcbin name=webrtc bundle-policy=max-bundle latency=0");
 
@@ -75,18 +79,20 @@ final class StreamListener implements MediaPeer, StreamBranch {
      * alone must not wait for a preroll). errorignore keeps a failing sink's flow error
      * from travelling back into webrtcbin's receive path, which would end the whole call.
      */
-    private static final String MICROPHONE = String.join(" ",
-            "queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
-            "! errorignore ignore-error=true ignore-notlinked=true ignore-notnegotiated=true",
-            "! rtpopusdepay name=microphone-depayloader ! opusdec ! audioconvert ! audioresample",
-            "! valve name=microphone-gate",
-            "! pulsesink name=microphone client-name=rtcsound-microphone buffer-time=60000 latency-time=10000"
-                    + " sync=false async=false");
+    private static String microphone(MediaTuning tuning) {
+        return String.join(" ",
+                "queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
+                "! errorignore ignore-error=true ignore-notlinked=true ignore-notnegotiated=true",
+                "! rtpopusdepay name=microphone-depayloader ! opusdec ! audioconvert ! audioresample",
+                "! valve name=microphone-gate",
+                "! " + tuning.microphoneSink());
+    }
 
     private final DesktopStreams streams;
     private final PulseAudioDesktop desktop;
     private final IceServers iceServers;
     private final Duration linger;
+    private final MediaTuning tuning;
     private final Listener listener;
     private final ScheduledExecutorService scheduler;
     private final Object lock = new Object();
@@ -109,6 +115,8 @@ final class StreamListener implements MediaPeer, StreamBranch {
     private final ConnectionHealth health = new ConnectionHealth();
     /** The figures of the last stats reply; read by operators from any thread. */
     private volatile MediaFigures figures = MediaFigures.NONE;
+    /** When each step of the start was done, in order: see {@link #startup()}. */
+    private final Map<String, Instant> startup = new LinkedHashMap<>();
     /** The stats request in flight (its promise must stay reachable until it is answered), or null. */
     private Promise statsRequest;
     private long statsRequestedAt;
@@ -121,11 +129,12 @@ final class StreamListener implements MediaPeer, StreamBranch {
 
     /** @param linger how long the desktop's stream keeps encoding if this is its last listener to leave */
     StreamListener(DesktopStreams streams, PulseAudioDesktop desktop, IceServers iceServers, Duration linger,
-            Listener listener, ScheduledExecutorService scheduler) {
+            MediaTuning tuning, Listener listener, ScheduledExecutorService scheduler) {
         this.streams = streams;
         this.desktop = desktop;
         this.iceServers = iceServers;
         this.linger = linger;
+        this.tuning = tuning;
         this.listener = listener;
         this.scheduler = scheduler;
     }
@@ -140,29 +149,37 @@ final class StreamListener implements MediaPeer, StreamBranch {
 
     @Override
     public void start() {
+        mark("media start");
         DesktopStream joined;
         synchronized (lock) {
             if (closed || stream != null) {
                 return;
             }
-            stream = streams.join(desktop);
+            stream = streams.join(desktop, tuning);
             joined = stream;
             LIVE.incrementAndGet();
             CREATED.incrementAndGet();
         }
         String failure = joined.awaitStarted();
+        mark("stream playing");
         if (failure == null) {
-            failure = joined.attach(this, buildBranch());
+            failure = joined.attach(this, buildBranch(joined.trace()));
             inStream = failure == null;
+            mark("branch linked");
         }
         if (failure != null) {
             fail(failure);
         }
     }
 
-    private Bin buildBranch() {
+    private Bin buildBranch(OnsetTrace trace) {
         synchronized (lock) {
             branch = Gst.parseBinFromDescription(BRANCH, true);
+            if (trace != null) {
+                Element payloader = branch.getElementByName("payloader");
+                trace.watchPacker(payloader.getStaticPad("src"));
+                payloader.dispose();
+            }
             // Every wrapper gst1-java-core hands out holds a reference until the collector
             // runs: wrappers used once are disposed at once, or elements (and their ICE
             // sockets) would outlive their call until the next GC.
@@ -206,6 +223,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
                     // collector may take it, with its native callback, before the offer is
                     // ready; this field keeps it reachable.
                     offerRequest = new Promise(this::offerReady);
+                    mark("offer asked");
                     webrtc.emit("create-offer", null, offerRequest);
                 }
             }
@@ -216,6 +234,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
     }
 
     private void offerReady(Promise promise) {
+        mark("offer created");
         try {
             WebRTCSessionDescription offer = (WebRTCSessionDescription) promise.getReply().getValue("offer");
             offer.disown();
@@ -227,7 +246,9 @@ final class StreamListener implements MediaPeer, StreamBranch {
                 disableUpnp();
                 webrtc.setLocalDescription(offer);
                 offerApplied = true;
+                mark("local description set");
                 listener.onOffer(sdp);
+                mark("offer sent");
             }
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "creating the offer failed", e);
@@ -273,7 +294,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
                 if (closed || pad.getDirection() != PadDirection.SRC || microphoneGate != null) {
                     return; // one m-line, one microphone
                 }
-                Bin microphone = Gst.parseBinFromDescription(MICROPHONE, true);
+                Bin microphone = Gst.parseBinFromDescription(microphone(tuning), true);
                 // Kept while the call lasts: the bus handler gets this very wrapper as the source
                 // of the sink's errors (see DesktopStream's capture).
                 microphoneSink = microphone.getElementByName("microphone");
@@ -449,6 +470,20 @@ final class StreamListener implements MediaPeer, StreamBranch {
     private static MediaFigures withIceState(MediaFigures f, String iceState) {
         return new MediaFigures(f.path(), iceState, f.roundTripSeconds(), f.fractionLost(), f.packetsLost(),
                 f.jitterSeconds(), f.bytesSent(), f.packetsSent(), f.bitsPerSecond(), f.microphone());
+    }
+
+    @Override
+    public Map<String, Instant> startup() {
+        synchronized (startup) {
+            return Collections.unmodifiableMap(new LinkedHashMap<>(startup));
+        }
+    }
+
+    private void mark(String step) {
+        Instant now = Instant.now();
+        synchronized (startup) {
+            startup.putIfAbsent(step, now);
+        }
     }
 
     @Override

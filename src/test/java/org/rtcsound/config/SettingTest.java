@@ -64,4 +64,16 @@ class SettingTest {
         assertThrows(InvalidSetting.class, () -> Setting.PULSE_PORT.read(config("rtcsound.pulse.port", "70000")));
         assertEquals(3, Setting.SESSIONS.read(config("rtcsound.limits.sessions", " 3 ")));
     }
+
+    @Test
+    void aChoiceIsOneOfItsValuesAndAnyOtherIsRefusedWithThemNamed() {
+        assertEquals("10", Setting.OPUS_FRAME_MS.read(new MapConfig(Map.of())));
+        assertEquals("2.5", Setting.OPUS_FRAME_MS.read(config("rtcsound.opus.frame-ms", "2.5")));
+        assertEquals("restricted-lowdelay", Setting.OPUS_AUDIO_TYPE.read(new MapConfig(Map.of())));
+        InvalidSetting e = assertThrows(InvalidSetting.class,
+                () -> Setting.OPUS_FRAME_MS.read(config("rtcsound.opus.frame-ms", "15")));
+        assertEquals("setting 'rtcsound.opus.frame-ms' must be one of 2.5, 5, 10, 20, 40, 60, got '15'", e.reason());
+        assertThrows(InvalidSetting.class, () -> Setting.OPUS_AUDIO_TYPE.read(config("rtcsound.opus.audio-type", "music")));
+        assertThrows(InvalidSetting.class, () -> Setting.CAPTURE_LATENCY_MS.read(config("rtcsound.capture.latency-ms", "0")));
+    }
 }

@@ -154,7 +154,8 @@ class InServerWiringIT {
         assertNotNull(executor, "the server's managed executor is injected");
         CompletableFuture<String> offer = new CompletableFuture<>();
         CompletableFuture<String> failure = new CompletableFuture<>();
-        MediaPeer peer = media.createPeer(desktops.locate("anyone"), null, null, java.time.Duration.ZERO, new MediaPeer.Listener() {
+        MediaPeer peer = media.createPeer(desktops.locate("anyone"), null, null, java.time.Duration.ZERO,
+                org.rtcsound.media.MediaTuning.DEFAULTS, new MediaPeer.Listener() {
             @Override
             public void onOffer(String sdp) {
                 offer.complete(sdp);

@@ -33,9 +33,9 @@ class DesktopStreamsTest {
 
     @Test
     void listenersOfOneDesktopShareItsStreamAndEachDesktopHasItsOwn() {
-        DesktopStream first = streams.join(ALICE);
-        DesktopStream second = streams.join(ALICE);
-        DesktopStream other = streams.join(BOB);
+        DesktopStream first = streams.join(ALICE, MediaTuning.DEFAULTS);
+        DesktopStream second = streams.join(ALICE, MediaTuning.DEFAULTS);
+        DesktopStream other = streams.join(BOB, MediaTuning.DEFAULTS);
         assertSame(first, second);
         assertNotSame(first, other);
         assertEquals(2, statusOf(ALICE).listeners());
@@ -44,22 +44,22 @@ class DesktopStreamsTest {
 
     @Test
     void withoutLingerTheLastListenerEndsTheStream() {
-        DesktopStream stream = streams.join(ALICE);
-        streams.join(ALICE);
+        DesktopStream stream = streams.join(ALICE, MediaTuning.DEFAULTS);
+        streams.join(ALICE, MediaTuning.DEFAULTS);
         streams.leave(stream, Duration.ZERO);
         assertEquals(1, statusOf(ALICE).listeners(), "one listener left: the stream plays on");
         streams.leave(stream, Duration.ZERO);
         assertTrue(streams.status().isEmpty());
-        assertNotSame(stream, streams.join(ALICE), "the next listener starts a fresh stream");
+        assertNotSame(stream, streams.join(ALICE, MediaTuning.DEFAULTS), "the next listener starts a fresh stream");
     }
 
     @Test
     void aStreamLingersAfterItsLastListenerAndAListenerBackInTimeFindsIt() throws Exception {
-        DesktopStream stream = streams.join(ALICE);
+        DesktopStream stream = streams.join(ALICE, MediaTuning.DEFAULTS);
         streams.leave(stream, Duration.ofMillis(300));
         assertTrue(statusOf(ALICE).lingering());
         assertEquals(0, statusOf(ALICE).listeners());
-        assertSame(stream, streams.join(ALICE), "a reload joins the lingering stream");
+        assertSame(stream, streams.join(ALICE, MediaTuning.DEFAULTS), "a reload joins the lingering stream");
         assertTrue(!statusOf(ALICE).lingering());
         Thread.sleep(500);
         assertEquals(1, statusOf(ALICE).listeners(), "the cancelled linger did not end it");
@@ -70,14 +70,14 @@ class DesktopStreamsTest {
             Thread.sleep(10);
         }
         assertTrue(streams.status().isEmpty(), "the linger ran out");
-        assertNotSame(stream, streams.join(ALICE));
+        assertNotSame(stream, streams.join(ALICE, MediaTuning.DEFAULTS));
     }
 
     @Test
     void aFailedStreamTakesNoNewListenerAndEndsWhenItsListenersHaveLeft() {
-        DesktopStream failed = streams.join(ALICE);
+        DesktopStream failed = streams.join(ALICE, MediaTuning.DEFAULTS);
         streams.failed(failed);
-        DesktopStream fresh = streams.join(ALICE);
+        DesktopStream fresh = streams.join(ALICE, MediaTuning.DEFAULTS);
         assertNotSame(failed, fresh);
         assertEquals(2, streams.status().size(), "the failed one is counted until its listener leaves");
         streams.leave(failed, Duration.ofSeconds(30));
@@ -87,7 +87,7 @@ class DesktopStreamsTest {
 
     @Test
     void aFailedStreamWithoutListenersIsDroppedAtOnce() {
-        DesktopStream stream = streams.join(ALICE);
+        DesktopStream stream = streams.join(ALICE, MediaTuning.DEFAULTS);
         streams.leave(stream, Duration.ofSeconds(30));
         streams.failed(stream);
         assertTrue(streams.status().isEmpty());
