@@ -782,8 +782,8 @@ class FirstAudioBenchmark {
         }
     }
 
-    /** In the page: a 1 kHz oscillator as the microphone track, silent until window.micBurst(). */
-    private static final String BURST_MICROPHONE = """
+    /** In the page: a 1 kHz oscillator as the microphone track, silent until window.micBurst() (100 ms) or micTone(s). */
+    static final String BURST_MICROPHONE = """
             async () => {
               const ctx = new AudioContext({ sampleRate: 48000 });
               await ctx.resume();
@@ -800,6 +800,10 @@ class FirstAudioBenchmark {
                 gain.gain.setValueAtTime(0.5, ctx.currentTime);
                 gain.gain.setValueAtTime(0, ctx.currentTime + 0.1);
                 return performance.timeOrigin + performance.now();
+              };
+              window.micTone = (seconds) => {
+                gain.gain.setValueAtTime(0.5, ctx.currentTime);
+                gain.gain.setValueAtTime(0, ctx.currentTime + seconds);
               };
             }""";
 
@@ -857,7 +861,7 @@ class FirstAudioBenchmark {
     }
 
     /** One burst: ms from the page scheduling it to parec's first loud chunk after that, or -1 (none in 500 ms). */
-    private static double microphoneBurst(Chromium.Tab tab, List<Double> loudChunks) {
+    static double microphoneBurst(Chromium.Tab tab, List<Double> loudChunks) {
         double sent = ((Number) tab.page().evaluate("window.micBurst()")).doubleValue();
         Sleep.millis(500);
         double heard;
@@ -1115,7 +1119,7 @@ class FirstAudioBenchmark {
     }
 
     /** Median, p95 (nearest rank), min and max of the values that are not negative (negative: missed). */
-    private record Summary(int n, int missed, double median, double p95, double min, double max) {
+    record Summary(int n, int missed, double median, double p95, double min, double max) {
 
         static Summary of(List<Double> values) {
             List<Double> kept = new ArrayList<>(values);

@@ -61,7 +61,26 @@ public final class PulseAudioDaemon implements AutoCloseable {
         return start(directory, modules);
     }
 
+    /**
+     * As {@link #start(Path)}, with the layout (src/main/pulse/desktop.pa) edited first: a
+     * desktop laid out otherwise (say, without {@code norewinds=1}, as a desktop image may be).
+     */
+    public static PulseAudioDaemon startWithLayout(Path directory, java.util.function.UnaryOperator<String> edit) {
+        try {
+            Files.createDirectories(directory);
+            Path layout = directory.resolve("desktop.pa");
+            Files.writeString(layout, edit.apply(Files.readString(Path.of("src/main/pulse/desktop.pa"))));
+            return start(directory, layout, List.of());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static PulseAudioDaemon start(Path directory, List<String> extraModules) {
+        return start(directory, Path.of("src/main/pulse/desktop.pa").toAbsolutePath(), extraModules);
+    }
+
+    private static PulseAudioDaemon start(Path directory, Path script, List<String> extraModules) {
         Requirements.require("pulseaudio", "pulseaudio", "pactl", "pulseaudio-utils", "paplay", "pulseaudio-utils");
         try {
             Files.createDirectories(directory);
@@ -69,7 +88,6 @@ public final class PulseAudioDaemon implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        Path script = Path.of("src/main/pulse/desktop.pa").toAbsolutePath();
         List<String> command = new java.util.ArrayList<>(List.of("pulseaudio", "-n", "-F", script.toString(),
                 "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no",
                 "-L", "module-native-protocol-unix socket=" + directory.resolve("native") + " auth-anonymous=1"));
