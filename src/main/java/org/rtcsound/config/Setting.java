@@ -67,9 +67,9 @@ public final class Setting<T> {
     public static final Setting<String> OPUS_AUDIO_TYPE = oneOf("rtcsound.opus.audio-type", "restricted-lowdelay",
             "restricted-lowdelay", "generic", "voice");
     /** The microphone's pulsesink buffer-time: what may wait in the desktop's microphone sink. */
-    public static final Setting<Integer> MICROPHONE_BUFFER_MS = atLeast("rtcsound.microphone.buffer-ms", 30, 2);
+    public static final Setting<Integer> MICROPHONE_BUFFER_MS = atLeast("rtcsound.microphone.buffer-ms", 60, 2);
     /** The microphone's pulsesink latency-time: the segment it writes into the desktop's microphone sink. */
-    public static final Setting<Integer> MICROPHONE_LATENCY_MS = atLeast("rtcsound.microphone.latency-ms", 5, 1);
+    public static final Setting<Integer> MICROPHONE_LATENCY_MS = atLeast("rtcsound.microphone.latency-ms", 10, 1);
     /**
      * Off unless asked for: timestamps each onset of the desktop's sound as it is captured,
      * encoded and handed to each call, shown in the admin status (for the latency benchmark).

@@ -43,9 +43,9 @@ final class DesktopStream {
     private static final AtomicInteger LIVE = new AtomicInteger();
     private static final AtomicLong CREATED = new AtomicLong();
 
-    // After the capture and encoder (MediaTuning's, low-latency by default: see
-    // docs/benchmarks.md), a leaky queue so a stall never piles up delay, and the tee, which
-    // drops what no listener takes while the stream lingers. Each listener packs its own RTP,
+    // The capture and encoder are MediaTuning's (low-latency by default, see
+    // docs/benchmarks.md), with a leaky queue between them so a stall never piles up delay;
+    // the tee drops what no listener takes while the stream lingers. Each listener packs its own RTP,
     // so that each webrtcbin negotiates its own SSRC and sequence numbers with a payloader of
     // its own; packing costs next to nothing beside encoding. identity counts the encoded
     // frames (its stats, read once a second for the stall watch, so the media path carries no
@@ -181,7 +181,7 @@ final class DesktopStream {
         }
     }
 
-    /** The trace's probes hold their pads' wrappers, which live as long as the pipeline. */
+    /** The trace keeps the pads it probes, as long as the stream lives. */
     private void traceOnsets() {
         Element captured = pipeline.getElementByName("captured");
         trace.watchCapture(captured.getStaticPad("sink"));

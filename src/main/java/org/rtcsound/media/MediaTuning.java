@@ -20,7 +20,7 @@ import java.util.Locale;
 public record MediaTuning(int captureLatencyMs, int captureBufferMs, String opusFrameMs, String opusAudioType,
         int microphoneBufferMs, int microphoneLatencyMs, boolean traceOnsets) {
 
-    public static final MediaTuning DEFAULTS = new MediaTuning(10, 100, "10", "restricted-lowdelay", 30, 5, false);
+    public static final MediaTuning DEFAULTS = new MediaTuning(10, 100, "10", "restricted-lowdelay", 60, 10, false);
 
     /** The desktop stream's capture and encoder, as gst-launch syntax. */
     String captureAndEncoder() {

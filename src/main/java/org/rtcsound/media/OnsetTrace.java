@@ -32,6 +32,9 @@ final class OnsetTrace {
 
     private final Object lock = new Object();
     private final Deque<Pending> onsets = new ArrayDeque<>();
+    /** Kept: a pad's wrapper holds its probe's callback, which must live as long as the probe. */
+    private Pad capturePad;
+    private Pad encoderPad;
     private long quietFrames;
 
     /** An onset while its steps are filled in; read only under the lock. */
@@ -50,6 +53,7 @@ final class OnsetTrace {
 
     /** Watches raw S16LE stereo leaving the capture for onsets. */
     void watchCapture(Pad pad) {
+        capturePad = pad;
         pad.addProbe(PadProbeType.BUFFER, (p, info) -> {
             Buffer buffer = info.getBuffer();
             long now = micros();
@@ -89,6 +93,7 @@ final class OnsetTrace {
 
     /** Watches Opus frames leaving the encoder: the first one to end after an onset holds it. */
     void watchEncoder(Pad pad) {
+        encoderPad = pad;
         pad.addProbe(PadProbeType.BUFFER, (p, info) -> {
             Buffer buffer = info.getBuffer();
             long start = buffer.getPresentationTimestamp();
@@ -106,7 +111,7 @@ final class OnsetTrace {
         });
     }
 
-    /** Watches one call's RTP packets leaving its payloader for webrtcbin. */
+    /** Watches one call's RTP packets leaving its payloader for webrtcbin; the caller keeps the pad (and so the probe). */
     void watchPacker(Pad pad) {
         long[] lastSeen = {-1};
         pad.addProbe(PadProbeType.BUFFER, (p, info) -> {

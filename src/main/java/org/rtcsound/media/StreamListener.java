@@ -104,6 +104,8 @@ final class StreamListener implements MediaPeer, StreamBranch {
     private boolean offerApplied;
     private Bin branch;
     private Element microphoneSink;
+    /** The payloader's output, probed when the stream traces onsets; null otherwise. */
+    private Pad tracedPayloaderOutput;
     /** Whether the branch is in the stream's pipeline. */
     private boolean inStream;
     private WebRTCBin webrtc;
@@ -177,7 +179,8 @@ final class StreamListener implements MediaPeer, StreamBranch {
             branch = Gst.parseBinFromDescription(BRANCH, true);
             if (trace != null) {
                 Element payloader = branch.getElementByName("payloader");
-                trace.watchPacker(payloader.getStaticPad("src"));
+                tracedPayloaderOutput = payloader.getStaticPad("src"); // kept: its wrapper holds the probe's callback
+                trace.watchPacker(tracedPayloaderOutput);
                 payloader.dispose();
             }
             // Every wrapper gst1-java-core hands out holds a reference until the collector

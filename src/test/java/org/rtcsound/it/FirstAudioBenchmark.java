@@ -813,27 +813,8 @@ class FirstAudioBenchmark {
      */
     private List<Double> measureMicrophoneOnsets(Chromium chromium) throws Exception {
         List<Double> onsets = new ArrayList<>();
-        Process parec = Processes.start(List.of("parec", "--raw", "--format=s16le", "--rate=48000", "--channels=1",
-                "--latency-msec=10", "--device=@DEFAULT_SOURCE@"), parts.pulse().clientEnvironment(), null);
-        List<Double> loudChunks = Collections.synchronizedList(new ArrayList<>());
-        Thread reader = new Thread(() -> {
-            byte[] chunk = new byte[480]; // 5 ms
-            try (var in = parec.getInputStream()) {
-                while (in.readNBytes(chunk, 0, chunk.length) == chunk.length) {
-                    double now = epochMillis(Instant.now());
-                    int peak = 0;
-                    for (int i = 0; i < chunk.length; i += 2) {
-                        peak = Math.max(peak, Math.abs((short) ((chunk[i] & 0xFF) | (chunk[i + 1] << 8))));
-                    }
-                    if (peak > 3000) {
-                        loudChunks.add(now);
-                    }
-                }
-            } catch (IOException ended) {
-                // parec stopped
-            }
-        });
-        reader.start();
+        DesktopSourceListener source = new DesktopSourceListener(parts.pulse().clientEnvironment());
+        List<Double> loudChunks = source.loudChunks();
         try {
             for (int call = 0; call < ONSET_STREAMS; call++) {
                 awaitNoCall(parts.liberty(), true);
@@ -854,8 +835,7 @@ class FirstAudioBenchmark {
                 }
             }
         } finally {
-            Processes.stop(parec);
-            reader.join(2000);
+            source.close();
         }
         return onsets;
     }

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -109,8 +108,8 @@ class LatencyLeversBenchmark {
                         false),
                 new Variant("page's jitterBufferTarget = 0", "off: left to NetEq", "", true, false, false, false),
                 new Variant("", BASELINE_LABEL + " (microphone)", "", false, false, false, true),
-                new Variant("microphone sink", "buffer 60 ms, latency 10 ms (the default before this run's lever)",
-                        "rtcsound.microphone.buffer-ms : 60\nrtcsound.microphone.latency-ms : 10", false, false, false,
+                new Variant("microphone sink", "buffer 30 ms, latency 5 ms",
+                        "rtcsound.microphone.buffer-ms : 30\nrtcsound.microphone.latency-ms : 5", false, false, false,
                         true),
                 new Variant("microphone sink", "buffer 20 ms, latency 5 ms",
                         "rtcsound.microphone.buffer-ms : 20\nrtcsound.microphone.latency-ms : 5", false, false,
@@ -395,34 +394,8 @@ class LatencyLeversBenchmark {
     /** In the page: a 1 kHz oscillator as the microphone; bursts heard by parec in the desktop's source. */
     private void microphoneTrial(Chromium chromium, Variant variant, Results into) throws Exception {
         FirstAudioBenchmark.awaitNoCall(parts.liberty(), true);
-        Process parec = Processes.start(List.of("parec", "--raw", "--format=s16le", "--rate=48000", "--channels=1",
-                "--latency-msec=10", "--device=@DEFAULT_SOURCE@"), desktop(variant).clientEnvironment(), null);
-        List<Double> loudChunks = Collections.synchronizedList(new ArrayList<>());
-        java.io.ByteArrayOutputStream tonePcm = new java.io.ByteArrayOutputStream();
-        java.util.concurrent.atomic.AtomicBoolean recordingTone = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread reader = new Thread(() -> {
-            byte[] chunk = new byte[480]; // 5 ms
-            try (var in = parec.getInputStream()) {
-                while (in.readNBytes(chunk, 0, chunk.length) == chunk.length) {
-                    double now = FirstAudioBenchmark.epochMillis(Instant.now());
-                    int peak = 0;
-                    for (int i = 0; i < chunk.length; i += 2) {
-                        peak = Math.max(peak, Math.abs((short) ((chunk[i] & 0xFF) | (chunk[i + 1] << 8))));
-                    }
-                    if (peak > 3000) {
-                        loudChunks.add(now);
-                    }
-                    if (recordingTone.get()) {
-                        synchronized (tonePcm) {
-                            tonePcm.write(chunk, 0, chunk.length);
-                        }
-                    }
-                }
-            } catch (java.io.IOException ended) {
-                // parec stopped
-            }
-        });
-        reader.start();
+        DesktopSourceListener source = new DesktopSourceListener(desktop(variant).clientEnvironment());
+        List<Double> loudChunks = source.loudChunks();
         try (Chromium.Tab tab = chromium.open(page(variant))) {
             PageAudio.awaitState(tab, "available", 20_000);
             tab.page().evaluate(FirstAudioBenchmark.BURST_MICROPHONE);
@@ -442,39 +415,17 @@ class LatencyLeversBenchmark {
             // no audible cost: a 1.5 s tone, its middle second recorded in the desktop's source
             tab.page().evaluate("() => window.micTone(1.5)");
             Sleep.millis(300);
-            recordingTone.set(true);
+            source.startRecording();
             Sleep.millis(1000);
-            recordingTone.set(false);
+            byte[] pcm = source.stopRecording();
             Sleep.millis(400);
-            byte[] pcm;
-            synchronized (tonePcm) {
-                pcm = tonePcm.toByteArray();
-            }
             PulseAudioDaemon.Recording tone = new PulseAudioDaemon.Recording(pcm);
             into.toneHz.add(tone.frequency());
             into.toneDb.add(20 * Math.log10(Math.max(tone.rms(), 1e-6)));
-            into.dropoutPercent.add(dropoutPercent(pcm));
+            into.dropoutPercent.add(DesktopSourceListener.dropoutPercent(pcm));
         } finally {
-            Processes.stop(parec);
-            reader.join(2000);
+            source.close();
         }
-    }
-
-    /** The share of 5 ms chunks whose peak is under half the median chunk's: gaps in a steady tone. */
-    private static double dropoutPercent(byte[] pcm) {
-        List<Integer> peaks = new ArrayList<>();
-        for (int from = 0; from + 480 <= pcm.length; from += 480) {
-            int peak = 0;
-            for (int i = from; i < from + 480; i += 2) {
-                peak = Math.max(peak, Math.abs((short) ((pcm[i] & 0xFF) | (pcm[i + 1] << 8))));
-            }
-            peaks.add(peak);
-        }
-        if (peaks.isEmpty()) {
-            return -1;
-        }
-        int median = peaks.stream().sorted().toList().get(peaks.size() / 2);
-        return 100.0 * peaks.stream().filter(p -> p < median / 2).count() / peaks.size();
     }
 
     /** Everything the page knows of its load: rtcsound.js's timeline and counters, the probe's onsets, its clock's origin. */
