@@ -650,16 +650,29 @@ class FirstAudioBenchmark {
 
     /** inbound-rtp [jitterBufferDelay (s), jitterBufferEmittedCount] of the page's call. */
     private static double[] jitterBuffer(Chromium.Tab tab) {
+        double[] figures = inboundFigures(tab);
+        return new double[] {figures[2], figures[3]};
+    }
+
+    /**
+     * inbound-rtp [concealedSamples, totalSamplesReceived, jitterBufferDelay (s),
+     * jitterBufferEmittedCount, jitterBufferTargetDelay (s), jitter (s, RFC 3550 interarrival)]
+     * of the page's call; zeros before it has one.
+     */
+    static double[] inboundFigures(Chromium.Tab tab) {
         List<?> values = (List<?>) tab.page().evaluate("""
                 async () => {
-                  for (const r of (await window.rtcsound.peerConnection.getStats()).values()) {
+                  const pc = window.rtcsound.peerConnection;
+                  for (const r of pc ? (await pc.getStats()).values() : []) {
                     if (r.type === 'inbound-rtp' && r.kind === 'audio') {
-                      return [r.jitterBufferDelay ?? 0, r.jitterBufferEmittedCount ?? 0];
+                      return [r.concealedSamples ?? 0, r.totalSamplesReceived ?? 0,
+                              r.jitterBufferDelay ?? 0, r.jitterBufferEmittedCount ?? 0,
+                              r.jitterBufferTargetDelay ?? 0, r.jitter ?? 0];
                     }
                   }
-                  return [0, 0];
+                  return [0, 0, 0, 0, 0, 0];
                 }""");
-        return new double[] {((Number) values.get(0)).doubleValue(), ((Number) values.get(1)).doubleValue()};
+        return values.stream().mapToDouble(v -> ((Number) v).doubleValue()).toArray();
     }
 
     /**
@@ -742,7 +755,7 @@ class FirstAudioBenchmark {
         return null;
     }
 
-    private static double number(Map<?, ?> map, String key) {
+    static double number(Map<?, ?> map, String key) {
         return map.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 

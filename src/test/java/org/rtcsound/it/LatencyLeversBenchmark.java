@@ -1,5 +1,7 @@
 package org.rtcsound.it;
 
+import static org.rtcsound.it.FirstAudioBenchmark.number;
+
 import java.io.StringReader;
 import java.net.URI;
 import java.nio.file.Path;
@@ -249,7 +251,7 @@ class LatencyLeversBenchmark {
     private void speakerTrial(Chromium chromium, Variant variant, Path tone, Results into) throws Exception {
         LibertyServer server = parts.liberty();
         FirstAudioBenchmark.awaitNoCall(server, true);
-        PulseAudioDesktopTone playing = new PulseAudioDesktopTone(desktop(variant).play(tone, "virtspk"));
+        Process playing = desktop(variant).play(tone, "virtspk");
         try {
             Sleep.millis(500);
             if (variant.warm()) {
@@ -270,7 +272,7 @@ class LatencyLeversBenchmark {
                 into.firstSound.add(firstSound);
                 double hello = at(page, "socket open");
                 double offer = at(page, "offer");
-                into.helloToOffer.add(offer - at(page, "socket open")); // HELLO goes out as the socket opens
+                into.helloToOffer.add(offer - hello); // HELLO goes out as the socket opens
                 into.offerToFirstSound.add(heard ? firstSound - offer : -1);
                 startStages(server, page, hello, offer, into);
                 if (!heard) {
@@ -281,33 +283,18 @@ class LatencyLeversBenchmark {
                 PageAudio.Heard toneHeard = PageAudio.listen(tab, 600);
                 into.toneHz.add(toneHeard.peakHz());
                 into.toneDb.add(toneHeard.peakDb());
-                playing.stop();
+                Processes.stop(playing);
                 Sleep.millis(400);
                 bursts(tab, variant, into);
             }
         } finally {
-            playing.stop();
-        }
-    }
-
-    /** The desktop's tone player, stopped once. */
-    private static final class PulseAudioDesktopTone {
-        private final Process process;
-
-        PulseAudioDesktopTone(Process process) {
-            this.process = process;
-        }
-
-        void stop() {
-            if (process.isAlive()) {
-                Processes.stop(process);
-            }
+            Processes.stop(playing); // returns at once if the tone was stopped already
         }
     }
 
     private void bursts(Chromium.Tab tab, Variant variant, Results into) throws Exception {
         tab.page().evaluate("() => { window.onsets = window.leverProbe.sounds; }");
-        double[] before = receiver(tab);
+        double[] before = FirstAudioBenchmark.inboundFigures(tab);
         List<Double> written = new ArrayList<>();
         List<Map<?, ?>> heard = new ArrayList<>();
         BurstWriter writer = new BurstWriter(desktop(variant).clientEnvironment());
@@ -323,7 +310,7 @@ class LatencyLeversBenchmark {
         } finally {
             writer.close();
         }
-        double[] after = receiver(tab);
+        double[] after = FirstAudioBenchmark.inboundFigures(tab);
         double samples = after[1] - before[1];
         into.concealedPercent.add(samples > 0 ? 100 * (after[0] - before[0]) / samples : -1);
         double emitted = after[3] - before[3];
@@ -451,34 +438,6 @@ class LatencyLeversBenchmark {
     private static double firstRendered(JsonObject page) {
         return page.getJsonArray("sounds").stream().map(JsonValue::asJsonObject)
                 .mapToDouble(o -> o.getJsonNumber("rendered").doubleValue()).min().orElse(-1);
-    }
-
-    /**
-     * inbound-rtp [concealedSamples, totalSamplesReceived, jitterBufferDelay (s),
-     * jitterBufferEmittedCount, jitterBufferTargetDelay (s), jitter (s, RFC 3550 interarrival)].
-     */
-    private static double[] receiver(Chromium.Tab tab) {
-        List<?> values = (List<?>) tab.page().evaluate("""
-                async () => {
-                  const pc = window.rtcsound.peerConnection;
-                  for (const r of pc ? (await pc.getStats()).values() : []) {
-                    if (r.type === 'inbound-rtp' && r.kind === 'audio') {
-                      return [r.concealedSamples ?? 0, r.totalSamplesReceived ?? 0,
-                              r.jitterBufferDelay ?? 0, r.jitterBufferEmittedCount ?? 0,
-                              r.jitterBufferTargetDelay ?? 0, r.jitter ?? 0];
-                    }
-                  }
-                  return [0, 0, 0, 0, 0, 0];
-                }""");
-        double[] out = new double[6];
-        for (int i = 0; i < 6; i++) {
-            out[i] = ((Number) values.get(i)).doubleValue();
-        }
-        return out;
-    }
-
-    private static double number(Map<?, ?> map, String key) {
-        return map.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
     }
 
     // ---------------------------------------------------------------- the report
