@@ -37,6 +37,12 @@ public final class NetworkNamespace implements AutoCloseable {
         quietly("ip", "netns", "del", name);
         quietly("ip", "link", "del", hostLink);
         run("ip", "netns", "add", name);
+        // IPv4 only: with IPv6 on, a link brought up gets its link-local address about 1.2 s
+        // later (duplicate address detection), and Chromium, seeing an address change, fails
+        // whatever it is loading then with ERR_NETWORK_CHANGED (seen in CI: the page loaded
+        // just after a link came back never ran).
+        run("ip", "netns", "exec", name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
+                "net.ipv6.conf.default.disable_ipv6=1");
         run("ip", "link", "add", hostLink, "type", "veth", "peer", "name", innerLink);
         run("ip", "link", "set", innerLink, "netns", name);
         run("ip", "addr", "add", hostAddress + "/24", "dev", hostLink);
@@ -64,6 +70,14 @@ public final class NetworkNamespace implements AutoCloseable {
      */
     public void setLinkUp(boolean up) {
         exec("ip", "link", "set", innerLink, up ? "up" : "down");
+        String wanted = up ? "up" : "down";
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (!exec("cat", "/sys/class/net/" + innerLink + "/operstate").strip().equals(wanted)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(innerLink + " did not go " + wanted);
+            }
+            Sleep.millis(20);
+        }
     }
 
     /** This host's end of the link. */
