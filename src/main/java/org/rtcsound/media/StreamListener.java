@@ -20,6 +20,7 @@ import com.sun.jna.Pointer;
 import org.freedesktop.gstreamer.Bin;
 import org.freedesktop.gstreamer.Caps;
 import org.freedesktop.gstreamer.Element;
+import org.freedesktop.gstreamer.GhostPad;
 import org.freedesktop.gstreamer.Gst;
 import org.freedesktop.gstreamer.Pad;
 import org.freedesktop.gstreamer.PadDirection;
@@ -73,20 +74,17 @@ final class StreamListener implements MediaPeer, StreamBranch {
             "! webrtcbin name=webrtc bundle-policy=max-bundle latency=0");
 
     /**
-     * The browser's microphone, when it sends one: decoded and played into the desktop's
-     * microphone sink, whose monitor the desktop's programs record from. The valve and
-     * the sink's own state are the {@link MicrophoneGate}'s (async=false: a sink started
-     * alone must not wait for a preroll). errorignore keeps a failing sink's flow error
-     * from travelling back into webrtcbin's receive path, which would end the whole call.
+     * The browser's microphone, when it sends one: decoded, up to a valve that drops until
+     * the desktop's microphone sink ({@link MediaTuning#microphoneSink()}) has connected and
+     * is linked behind it. The valve and the sink's own state are then the
+     * {@link MicrophoneGate}'s. errorignore keeps a failing sink's flow error from travelling
+     * back into webrtcbin's receive path, which would end the whole call.
      */
-    private static String microphone(MediaTuning tuning) {
-        return String.join(" ",
-                "queue max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
-                "! errorignore ignore-error=true ignore-notlinked=true ignore-notnegotiated=true",
-                "! rtpopusdepay name=microphone-depayloader ! opusdec ! audioconvert ! audioresample",
-                "! valve name=microphone-gate",
-                "! " + tuning.microphoneSink());
-    }
+    private static final String MICROPHONE = String.join(" ",
+            "queue name=microphone-input max-size-time=100000000 max-size-buffers=0 max-size-bytes=0 leaky=downstream",
+            "! errorignore ignore-error=true ignore-notlinked=true ignore-notnegotiated=true",
+            "! rtpopusdepay name=microphone-depayloader ! opusdec ! audioconvert ! audioresample",
+            "! valve name=microphone-gate drop=true");
 
     private final DesktopStreams streams;
     private final PulseAudioDesktop desktop;
@@ -103,11 +101,15 @@ final class StreamListener implements MediaPeer, StreamBranch {
     private Promise offerRequest;
     private boolean offerApplied;
     private Bin branch;
+    /** The browser's microphone from webrtcbin's receive pad up to its valve; null before that pad. */
+    private Bin microphone;
     private Element microphoneSink;
     /** The payloader's output, probed when the stream traces onsets; null otherwise. */
     private Pad tracedPayloaderOutput;
     /** Whether the branch is in the stream's pipeline. */
     private boolean inStream;
+    /** webrtcbin has asked for negotiation; the offer waits until its branch is playing (see {@link #negotiationNeeded}). */
+    private boolean negotiationWanted;
     private WebRTCBin webrtc;
     private MicrophoneGate microphoneGate;
     private ScheduledFuture<?> microphoneWatch;
@@ -166,8 +168,15 @@ final class StreamListener implements MediaPeer, StreamBranch {
         mark("stream playing");
         if (failure == null) {
             failure = joined.attach(this, buildBranch(joined.trace()));
-            inStream = failure == null;
             mark("branch linked");
+            boolean offerNow;
+            synchronized (lock) {
+                inStream = failure == null;
+                offerNow = inStream && negotiationWanted;
+            }
+            if (offerNow) {
+                askForOffer();
+            }
         }
         if (failure != null) {
             fail(failure);
@@ -218,7 +227,28 @@ final class StreamListener implements MediaPeer, StreamBranch {
         }
     }
 
+    /**
+     * webrtcbin asks for negotiation while its branch is still on its way to PLAYING (from
+     * READY to PAUSED). An offer made then makes rtpbin's session elements on webrtcbin's
+     * thread, each set to the state rtpbin is heading for at that moment, READY say, while
+     * this thread finishes the branch's state change: an element set late to a stale READY
+     * stays there, its pads flushing, and the first RTP from the browser stops the receive
+     * path for good (nicesrc "pausing after gst_pad_push() = flushing": no microphone, no
+     * RTCP, no consent). Seen in about 1 call in 50 with the microphone on from the start.
+     * So the offer is asked for only once the branch plays and is linked.
+     */
     private void negotiationNeeded(Element element) {
+        boolean offerNow;
+        synchronized (lock) {
+            negotiationWanted = true;
+            offerNow = inStream;
+        }
+        if (offerNow) {
+            askForOffer();
+        }
+    }
+
+    private void askForOffer() {
         try {
             synchronized (lock) {
                 if (!closed && offerRequest == null) {
@@ -291,54 +321,82 @@ final class StreamListener implements MediaPeer, StreamBranch {
         }
     }
 
+    /**
+     * On webrtcbin's thread, as soon as the answer makes the receive pad: linked at once to a
+     * playing bin that takes whatever comes (its valve drops it). webrtcbin's receive path is
+     * one thread from the ICE socket on, and a push it cannot make stops it for good (nicesrc
+     * pauses its task and nobody reads the socket again: no RTCP, no STUN consent, no
+     * microphone), so nothing here may wait: the desktop's PulseAudio is connected to later,
+     * on the scheduler ({@link #connectMicrophoneSink}).
+     */
     private void incomingPad(Element element, Pad pad) {
         try {
             synchronized (lock) {
-                if (closed || pad.getDirection() != PadDirection.SRC || microphoneGate != null) {
+                if (closed || pad.getDirection() != PadDirection.SRC || microphone != null) {
                     return; // one m-line, one microphone
                 }
-                Bin microphone = Gst.parseBinFromDescription(microphone(tuning), true);
-                // Kept while the call lasts: the bus handler gets this very wrapper as the source
-                // of the sink's errors (see DesktopStream's capture).
-                microphoneSink = microphone.getElementByName("microphone");
-                if (desktop.server() != null) {
-                    microphoneSink.set("server", desktop.server());
-                }
-                microphoneSink.set("device", desktop.microphoneSink());
+                // Only the input is ghosted: the valve's output stays free for the sink.
+                microphone = Gst.parseBinFromDescription(MICROPHONE, false);
+                Element queue = microphone.getElementByName("microphone-input");
+                Pad queueInput = queue.getStaticPad("sink");
+                GhostPad input = new GhostPad("sink", queueInput);
+                microphone.addPad(input);
+                queueInput.dispose();
+                queue.dispose();
                 branch.add(microphone);
-                PulseCookies.open(desktop.cookie(), microphone::syncStateWithParent);
-                if (microphoneSink.getState(0) == State.NULL) {
-                    // The desktop's PulseAudio took no connection (its bus error says why, as a
-                    // warning): the browser's microphone goes nowhere, and the call goes on.
-                    // A pulsesink left in NULL must never be linked (see MicrophoneGate).
-                    microphone.setState(State.NULL);
-                    branch.remove(microphone);
-                    microphone.dispose();
-                    discard(pad);
-                    return;
-                }
-                Pad input = microphone.getStaticPad("sink");
+                microphone.syncStateWithParent();
                 pad.link(input);
                 input.dispose();
-                microphoneGate = new MicrophoneGate(microphone, desktop.cookie());
-                microphone.dispose();
-                microphoneWatch = scheduler.scheduleWithFixedDelay(this::checkMicrophone,
-                        MicrophoneGate.POLL_MILLIS, MicrophoneGate.POLL_MILLIS, TimeUnit.MILLISECONDS);
             }
+            scheduler.execute(this::connectMicrophoneSink);
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "linking the browser's microphone failed", e);
         }
     }
 
-    /** Takes what the browser sends on {@code pad} and throws it away. */
-    private void discard(Pad pad) {
-        Bin nowhere = Gst.parseBinFromDescription("fakesink sync=false async=false", true);
-        branch.add(nowhere);
-        nowhere.syncStateWithParent();
-        Pad input = nowhere.getStaticPad("sink");
-        pad.link(input);
-        input.dispose();
-        nowhere.dispose();
+    /**
+     * The desktop's microphone sink, behind the valve: once it has connected to the desktop's
+     * PulseAudio, the valve opens. A sink that cannot connect (its bus error says why, as a
+     * warning) is taken out again and the valve stays shut: the browser's microphone goes
+     * nowhere, and the call goes on. A pulsesink left in NULL must never be linked (see
+     * MicrophoneGate).
+     */
+    private void connectMicrophoneSink() {
+        try {
+            synchronized (lock) {
+                if (closed || microphone == null || microphoneGate != null) {
+                    return;
+                }
+                // Kept while the call lasts: the bus handler gets this very wrapper as the source
+                // of the sink's errors (see DesktopStream's capture).
+                microphoneSink = Gst.parseLaunch(tuning.microphoneSink()); // one element: the sink itself
+                if (desktop.server() != null) {
+                    microphoneSink.set("server", desktop.server());
+                }
+                microphoneSink.set("device", desktop.microphoneSink());
+                microphone.add(microphoneSink);
+                PulseCookies.open(desktop.cookie(), microphoneSink::syncStateWithParent);
+                if (microphoneSink.getState(0) == State.NULL) {
+                    microphoneSink.setState(State.NULL);
+                    microphone.remove(microphoneSink);
+                    return;
+                }
+                Element valve = microphone.getElementByName("microphone-gate");
+                boolean linked = valve.link(microphoneSink);
+                if (linked) {
+                    valve.set("drop", false); // the gate starts open; it shuts after a second without RTP
+                }
+                valve.dispose();
+                if (!linked) {
+                    throw new IllegalStateException("the microphone's valve did not link to its sink");
+                }
+                microphoneGate = new MicrophoneGate(microphone, desktop.cookie());
+                microphoneWatch = scheduler.scheduleWithFixedDelay(this::checkMicrophone,
+                        MicrophoneGate.POLL_MILLIS, MicrophoneGate.POLL_MILLIS, TimeUnit.MILLISECONDS);
+            }
+        } catch (Throwable e) {
+            LOG.log(Level.WARNING, "connecting the browser's microphone to the desktop failed", e);
+        }
     }
 
     private void connectionStateChanged(long atNanos) {
@@ -655,6 +713,9 @@ final class StreamListener implements MediaPeer, StreamBranch {
             }
             if (microphoneSink != null) {
                 microphoneSink.dispose();
+            }
+            if (microphone != null) {
+                microphone.dispose();
             }
             if (branch != null) {
                 webrtc.disconnect(ConnectionStateNotify.class, connectionStateNotify);
