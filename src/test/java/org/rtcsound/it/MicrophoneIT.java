@@ -34,6 +34,7 @@ class MicrophoneIT {
     private static final int MICROPHONE_HZ = 700;
     private static final int SPEAKER_HZ = 440;
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int CALLS_WITH_MICROPHONE_ON = 40;
 
     private final Suite.Parts parts;
     private final Chromium plainChromium;
@@ -145,6 +146,52 @@ class MicrophoneIT {
         long before = PageAudio.inbound(tab).packetsReceived();
         Sleep.millis(300);
         assertTrue(PageAudio.inbound(tab).packetsReceived() > before, "sound plays on");
+    }
+
+    /**
+     * With the microphone on before each call starts, the browser's RTP arrives the moment
+     * the call connects. Every one of many calls must carry it to the desktop: 2 calls in 151
+     * once had a receive path dead from their start (a race in rtpbin while webrtcbin was
+     * still starting, see StreamListener#negotiationNeeded), so this is the test that would
+     * catch it coming back (about one run in two at that rate).
+     */
+    @Test
+    void aMicrophoneOnAsEachCallStartsIsHeardInEveryCall() {
+        Path voice = Tones.sine(parts.work().resolve("voice-" + MICROPHONE_HZ + ".wav"), MICROPHONE_HZ, 30, 0.5);
+        List<String> flags = new ArrayList<>(Chromium.FLAGS);
+        flags.addAll(List.of("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                "--use-file-for-fake-audio-capture=" + voice));
+        List<String> unheard = new ArrayList<>();
+        try (Chromium talking = Chromium.launch(flags);
+                Chromium.Tab tab = talking.open(parts.liberty().httpsUri("/?uid=talker-each-call"))) {
+            PageAudio.awaitState(tab, "available", 20_000);
+            tab.page().click("#microphone");
+            awaitMicrophone(tab, "on");
+            for (int call = 2; call <= CALLS_WITH_MICROPHONE_ON + 1; call++) {
+                tab.page().evaluate("() => { window.rtcsound.stop(); window.rtcsound.start(); }");
+                PageAudio.awaitState(tab, "available", 20_000);
+                PulseAudioDaemon.Recording heard = awaitTone(MICROPHONE_HZ, 3000);
+                Object calls = tab.page().evaluate("window.rtcsound.calls");
+                if (Math.abs(heard.frequency() - MICROPHONE_HZ) > 10 || ((Number) calls).intValue() != call) {
+                    unheard.add("call " + call + " (page's calls " + calls + "): " + heard.frequency()
+                            + " Hz, rms " + heard.rms() + "; server: " + parts.liberty().get("/API/admin/calls").body());
+                }
+            }
+        }
+        System.out.printf("microphone on as each call starts: %d of %d calls heard%n",
+                CALLS_WITH_MICROPHONE_ON - unheard.size(), CALLS_WITH_MICROPHONE_ON);
+        assertTrue(unheard.isEmpty(), unheard.size() + " of " + CALLS_WITH_MICROPHONE_ON
+                + " calls did not bring the microphone to the desktop:\n" + String.join("\n", unheard));
+    }
+
+    /** Short recordings of the desktop's default source until the tone is in one, for a while at most. */
+    private PulseAudioDaemon.Recording awaitTone(int frequency, long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        PulseAudioDaemon.Recording heard = parts.pulse().record("@DEFAULT_SOURCE@", 400);
+        while (Math.abs(heard.frequency() - frequency) > 10 && System.nanoTime() < deadline) {
+            heard = parts.pulse().record("@DEFAULT_SOURCE@", 400);
+        }
+        return heard;
     }
 
     @Test
