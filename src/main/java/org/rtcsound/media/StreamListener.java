@@ -169,14 +169,10 @@ final class StreamListener implements MediaPeer, StreamBranch {
         if (failure == null) {
             failure = joined.attach(this, buildBranch(joined.trace()));
             mark("branch linked");
-            boolean offerNow;
             synchronized (lock) {
                 inStream = failure == null;
-                offerNow = inStream && negotiationWanted;
             }
-            if (offerNow) {
-                askForOffer();
-            }
+            askForOffer();
         }
         if (failure != null) {
             fail(failure);
@@ -234,24 +230,21 @@ final class StreamListener implements MediaPeer, StreamBranch {
      * this thread finishes the branch's state change: an element set late to a stale READY
      * stays there, its pads flushing, and the first RTP from the browser stops the receive
      * path for good (nicesrc "pausing after gst_pad_push() = flushing": no microphone, no
-     * RTCP, no consent). Seen in about 1 call in 50 with the microphone on from the start.
+     * RTCP, no consent). Seen in 4 of 302 calls with the microphone on from the start.
      * So the offer is asked for only once the branch plays and is linked.
      */
     private void negotiationNeeded(Element element) {
-        boolean offerNow;
         synchronized (lock) {
             negotiationWanted = true;
-            offerNow = inStream;
         }
-        if (offerNow) {
-            askForOffer();
-        }
+        askForOffer();
     }
 
+    /** Asks once, when webrtcbin wants negotiation and its branch plays, whichever comes last. */
     private void askForOffer() {
         try {
             synchronized (lock) {
-                if (!closed && offerRequest == null) {
+                if (!closed && inStream && negotiationWanted && offerRequest == null) {
                     // WebRTCBin.createOffer keeps its promise only in a local variable, so the
                     // collector may take it, with its native callback, before the offer is
                     // ready; this field keeps it reachable.
@@ -322,12 +315,11 @@ final class StreamListener implements MediaPeer, StreamBranch {
     }
 
     /**
-     * On webrtcbin's thread, as soon as the answer makes the receive pad: linked at once to a
-     * playing bin that takes whatever comes (its valve drops it). webrtcbin's receive path is
-     * one thread from the ICE socket on, and a push it cannot make stops it for good (nicesrc
-     * pauses its task and nobody reads the socket again: no RTCP, no STUN consent, no
-     * microphone), so nothing here may wait: the desktop's PulseAudio is connected to later,
-     * on the scheduler ({@link #connectMicrophoneSink}).
+     * On webrtcbin's receive thread, at the first RTP: linked at once to a playing bin that
+     * takes whatever comes (its valve drops it until the sink is there). That thread carries
+     * everything the browser sends from the ICE socket on (RTCP, STUN consent too), so it
+     * must not wait for the desktop's PulseAudio, which is connected to later, on the
+     * scheduler ({@link #connectMicrophoneSink}).
      */
     private void incomingPad(Element element, Pad pad) {
         try {
@@ -382,13 +374,13 @@ final class StreamListener implements MediaPeer, StreamBranch {
                     return;
                 }
                 Element valve = microphone.getElementByName("microphone-gate");
-                boolean linked = valve.link(microphoneSink);
-                if (linked) {
+                try {
+                    if (!valve.link(microphoneSink)) {
+                        throw new IllegalStateException("the microphone's valve did not link to its sink");
+                    }
                     valve.set("drop", false); // the gate starts open; it shuts after a second without RTP
-                }
-                valve.dispose();
-                if (!linked) {
-                    throw new IllegalStateException("the microphone's valve did not link to its sink");
+                } finally {
+                    valve.dispose();
                 }
                 microphoneGate = new MicrophoneGate(microphone, desktop.cookie());
                 microphoneWatch = scheduler.scheduleWithFixedDelay(this::checkMicrophone,

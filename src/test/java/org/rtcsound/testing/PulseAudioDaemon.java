@@ -172,9 +172,14 @@ public final class PulseAudioDaemon implements AutoCloseable {
      * recording, whatever it heard.
      */
     public Recording awaitMicrophoneTone(int frequency) {
-        Recording heard = record("@DEFAULT_SOURCE@", 1200);
-        for (int attempt = 1; attempt < 5 && Math.abs(heard.frequency() - frequency) > 10; attempt++) {
-            heard = record("@DEFAULT_SOURCE@", 1200);
+        return awaitMicrophoneTone(frequency, 1200, 5);
+    }
+
+    /** The same, in recordings of {@code windowMillis}, {@code attempts} at most. */
+    public Recording awaitMicrophoneTone(int frequency, long windowMillis, int attempts) {
+        Recording heard = record("@DEFAULT_SOURCE@", windowMillis);
+        for (int attempt = 1; attempt < attempts && Math.abs(heard.frequency() - frequency) > 10; attempt++) {
+            heard = record("@DEFAULT_SOURCE@", windowMillis);
         }
         return heard;
     }
