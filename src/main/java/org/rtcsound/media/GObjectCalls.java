@@ -45,6 +45,11 @@ final class GObjectCalls {
         setOnObjectProperty(owner, objectProperty, property, Integer.valueOf(value ? 1 : 0));
     }
 
+    /** Sets a whole-number property on an object-valued property of {@code owner}. */
+    static void setOnObjectProperty(NativeObject owner, String objectProperty, String property, int value) {
+        setOnObjectProperty(owner, objectProperty, property, Integer.valueOf(value));
+    }
+
     private static void setOnObjectProperty(NativeObject owner, String objectProperty, String property, Object value) {
         PointerByReference target = new PointerByReference();
         GObjectLibrary.LIB.g_object_get(Natives.getRawPointer(owner), objectProperty, target, null);
