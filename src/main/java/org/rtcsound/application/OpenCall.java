@@ -112,7 +112,7 @@ public class OpenCall implements Calls {
         }
         return new MediaTuning(captureLatency, captureBuffer, settings.read(Setting.OPUS_FRAME_MS),
                 settings.read(Setting.OPUS_AUDIO_TYPE), microphoneBuffer, microphoneLatency,
-                settings.read(Setting.TRACE_ONSETS));
+                settings.read(Setting.ICE_CHECK_PACING_MS), settings.read(Setting.TRACE_ONSETS));
     }
 
     @Override

@@ -71,6 +71,12 @@ public final class Setting<T> {
     /** The microphone's pulsesink latency-time: the segment it writes into the desktop's microphone sink. */
     public static final Setting<Integer> MICROPHONE_LATENCY_MS = atLeast("rtcsound.microphone.latency-ms", 10, 1);
     /**
+     * libnice's Ta (its {@code stun-pacing-timer}), ms between two ICE connectivity checks the
+     * server sends: the server's side is connected, and DTLS may start, about three of them
+     * after the answer. libnice's own default is 20; 5 is RFC 8445's floor.
+     */
+    public static final Setting<Integer> ICE_CHECK_PACING_MS = atLeast("rtcsound.ice.check-pacing-ms", 5, 1);
+    /**
      * Off unless asked for: timestamps each onset of the desktop's sound as it is captured,
      * encoded and handed to each call, shown in the admin status (for the latency benchmark).
      */

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * The knobs of the sound's way through the server that trade latency for headroom: the
- * capture's segment and buffer, the Opus frame and mode, the microphone sink's buffer; and
+ * capture's segment and buffer, the Opus frame and mode, the microphone sink's buffer, the ICE checks' pace; and
  * whether onsets are traced. A desktop's stream keeps the tuning it started with; each call's
  * microphone takes the tuning in force when the call opens. The defaults are what
  * docs/benchmarks.md measured best here.
@@ -15,12 +15,14 @@ import java.util.Locale;
  * @param opusAudioType       opusenc audio-type: restricted-lowdelay, generic or voice
  * @param microphoneBufferMs  the microphone pulsesink's buffer-time
  * @param microphoneLatencyMs the microphone pulsesink's latency-time
+ * @param iceCheckPacingMs    libnice's stun-pacing-timer (Ta) for the call's ICE agent
  * @param traceOnsets         whether the desktop's stream timestamps each onset of its sound ({@link OnsetTrace})
  */
 public record MediaTuning(int captureLatencyMs, int captureBufferMs, String opusFrameMs, String opusAudioType,
-        int microphoneBufferMs, int microphoneLatencyMs, boolean traceOnsets) {
+        int microphoneBufferMs, int microphoneLatencyMs, int iceCheckPacingMs, boolean traceOnsets) {
 
-    public static final MediaTuning DEFAULTS = new MediaTuning(10, 100, "10", "restricted-lowdelay", 60, 10, false);
+    public static final MediaTuning DEFAULTS =
+            new MediaTuning(10, 100, "10", "restricted-lowdelay", 60, 10, 5, false);
 
     /** The desktop stream's capture and encoder, as gst-launch syntax. */
     String captureAndEncoder() {

@@ -58,15 +58,6 @@ final class StreamListener implements MediaPeer, StreamBranch {
 
     private static final Logger LOG = Logger.getLogger(StreamListener.class.getName());
 
-    /**
-     * libnice's Ta, the pause between two connectivity checks it sends (default 20 ms). As the
-     * controlling agent with regular nomination it needs three ticks before its side is
-     * connected (check, then USE-CANDIDATE), and DTLS waits for that: 63-222 ms after the
-     * answer here, while Chrome was connected about 20 ms after it (libnice log of fresh loads here).
-     * 5 ms is RFC 8445's floor for Ta.
-     */
-    static final int ICE_CHECK_PACING_MS = 5;
-
     /** Listeners alive in this process, for the admin view and the leak tests. */
     private static final AtomicInteger LIVE = new AtomicInteger();
     /** Listeners ever started here: a refused caller must never add one. */
@@ -294,8 +285,13 @@ final class StreamListener implements MediaPeer, StreamBranch {
     /**
      * libnice maps ports through UPnP routers by default: useless in a data centre, and its
      * discovery left SSDP (port 1900) and HTTP sockets open in the server after calls ended.
-     * Turned off before gathering starts (at the local description), where the checks' pace is
-     * set too (see {@link #ICE_CHECK_PACING_MS}).
+     * Turned off before gathering starts (at the local description).
+     *
+     * <p>There the checks' pace is set too. libnice sends one connectivity check each Ta
+     * (default 20 ms); as the controlling agent with regular nomination (webrtcbin 1.22) it
+     * needs about three (check, then USE-CANDIDATE) before its side is connected, and
+     * webrtcbin holds DTLS until then: 63-222 ms after the answer here, median ~75, while
+     * Chrome was connected ~20 ms after it (libnice's log of fresh loads). At 5 ms: median ~36.
      */
     private void tuneIceAgent() {
         boolean done = false;
@@ -303,7 +299,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
             if (!done && element.getFactory() != null && "nicesrc".equals(element.getFactory().getName())) {
                 // one ICE agent serves all of this webrtcbin's transports
                 GObjectCalls.setOnObjectProperty(element, "agent", "upnp", false);
-                GObjectCalls.setOnObjectProperty(element, "agent", "stun-pacing-timer", ICE_CHECK_PACING_MS);
+                GObjectCalls.setOnObjectProperty(element, "agent", "stun-pacing-timer", tuning.iceCheckPacingMs());
                 done = true;
             }
             element.dispose();
@@ -410,6 +406,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
                         && health.connected(atNanos);
             }
             if (nowConnected) {
+                mark("connected");
                 listener.onConnected();
             }
         } catch (Throwable e) {
@@ -458,6 +455,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
             return;
         }
         if (nowConnected) {
+            mark("connected");
             listener.onConnected();
         }
         if (lost != null) {
@@ -669,6 +667,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
             // webrtcbin has copied it (seen: ~1 call in 12 never connected). Let go of it.
             message.disown();
             webrtc.setRemoteDescription(answer);
+            mark("answer applied");
         }
     }
 

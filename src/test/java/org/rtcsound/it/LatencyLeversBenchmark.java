@@ -58,6 +58,8 @@ class LatencyLeversBenchmark {
 
     private static final int TRIALS = Integer.getInteger("rtcsound.bench.lever-trials", 8);
     private static final int BURSTS = Integer.getInteger("rtcsound.bench.lever-bursts", 8);
+    /** Only these levers (comma-separated names), beside the baselines; unset: all of them. */
+    private static final String ONLY = System.getProperty("rtcsound.bench.levers", "");
     private static final long LOAD_TIMEOUT_MS = 15_000;
     private static final Duration WAIT = Duration.ofSeconds(20);
     /** The user whose desktop is laid out without norewinds=1 (a PulseAudio of its own). */
@@ -88,6 +90,19 @@ class LatencyLeversBenchmark {
     }
 
     private static final String BASELINE_LABEL = "the defaults";
+    /** Levers that act on the call's start: their HELLO -> connected steps are shown apart. */
+    private static final java.util.Set<String> START_LEVERS = java.util.Set.of("warm desktop stream", "ICE check pacing");
+
+    private static boolean chosen(Variant variant) {
+        return ONLY.isBlank() || variant.baseline()
+                || java.util.Arrays.stream(ONLY.split(",")).map(String::strip).anyMatch(variant.lever()::equals);
+    }
+
+    /** A run of only some levers writes a section of its own, leaving the full run's figures be. */
+    private static String section() {
+        return ONLY.isBlank() ? "latency-levers-benchmark"
+                : "latency-levers-benchmark-" + ONLY.strip().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    }
 
     private static List<Variant> variants() {
         return List.of(
@@ -109,6 +124,8 @@ class LatencyLeversBenchmark {
                 new Variant("null sink norewinds=1", "off: the desktop's sinks may rewind", "", false, true, false,
                         false),
                 new Variant("page's jitterBufferTarget = 0", "off: left to NetEq", "", true, false, false, false),
+                new Variant("ICE check pacing", "20 ms (libnice's default)", "rtcsound.ice.check-pacing-ms : 20",
+                        false, false, false, false),
                 new Variant("", BASELINE_LABEL + " (microphone)", "", false, false, false, true),
                 new Variant("microphone sink", "buffer 30 ms, latency 5 ms",
                         "rtcsound.microphone.buffer-ms : 30\nrtcsound.microphone.latency-ms : 5", false, false, false,
@@ -162,7 +179,7 @@ class LatencyLeversBenchmark {
         Chromium chromium = Chromium.launch();
         Path tone = Tones.sine(parts.work().resolve("lever-tone.wav"), 440, 30, 0.5);
         Map<String, Results> results = new LinkedHashMap<>();
-        List<Variant> variants = variants();
+        List<Variant> variants = variants().stream().filter(LatencyLeversBenchmark::chosen).toList();
         variants.forEach(v -> results.put(v.key(), new Results()));
         try {
             for (int round = 0; round <= TRIALS; round++) {
@@ -193,11 +210,11 @@ class LatencyLeversBenchmark {
         if (failed > results.size()) {
             throw new AssertionError(failed + " trials failed (see above): the figures would not compare");
         }
-        Path png = BenchmarkDocs.directory().resolve("latency-levers-benchmark.png");
+        Path png = BenchmarkDocs.directory().resolve(section() + ".png");
         chart(png, variants, results);
         String report = report(variants, results);
         System.out.println(report);
-        BenchmarkDocs.replaceSection("latency-levers-benchmark", report);
+        BenchmarkDocs.replaceSection(section(), report);
     }
 
     /** The variant's settings in force (the suite's od.config plus its lines, and a marker to wait for). */
@@ -376,6 +393,12 @@ class LatencyLeversBenchmark {
             into.stage(into.startStages, "HELLO -> " + step.getKey(), ((JsonNumber) step.getValue()).doubleValue());
         }
         into.stage(into.startStages, "HELLO -> the page has the offer", offerReceived - helloAt);
+        JsonObject steps = startup.getJsonObject("msAfterHello");
+        if (steps.get("answer applied") instanceof JsonNumber answered && steps.get("connected") instanceof JsonNumber connected) {
+            // ICE's checks (paced by libnice's Ta) and DTLS, as the server saw them
+            into.stage(into.startStages, "answer applied -> connected (ICE, DTLS)",
+                    connected.doubleValue() - answered.doubleValue());
+        }
     }
 
     /** In the page: a 1 kHz oscillator as the microphone; bursts heard by parec in the desktop's source. */
@@ -520,10 +543,15 @@ class LatencyLeversBenchmark {
         stageTable(md, base.onsetStages, "stage of a burst, written into the desktop's sink -> rendered in the page");
         md.append("\n### What sits between HELLO and the offer (the defaults, fresh streams)\n\n");
         stageTable(md, base.startStages, "step, ms after the server had HELLO (page and server share this machine's wall clock)");
-        Results warm = results.get(variants.get(1).key());
-        md.append("\nThe same steps when the page joins a lingering stream (warm):\n\n");
-        stageTable(md, warm.startStages, "step, ms after the server had HELLO");
-        md.append("\n![each lever's first sound and onset beside the defaults](latency-levers-benchmark.png)\n");
+        for (Variant variant : variants) {
+            if (START_LEVERS.contains(variant.lever())) {
+                md.append("\nThe same steps with ").append(variant.lever()).append(" ").append(variant.label())
+                        .append(":\n\n");
+                stageTable(md, results.get(variant.key()).startStages, "step, ms after the server had HELLO");
+            }
+        }
+        md.append("\n![each lever's first sound and onset beside the defaults](").append(section())
+                .append(".png)\n");
         return md.toString();
     }
 

@@ -49,7 +49,8 @@ class MediaTuningIT {
         Suite.restoreOdConfig();
         parts.liberty().awaitConfig(c -> !c.getJsonObject("values").containsKey("rtcsound.opus.frame-ms")
                 && !c.getJsonObject("values").containsKey("rtcsound.trace.onsets")
-                && !c.getJsonObject("values").containsKey("rtcsound.capture.buffer-ms"), WAIT);
+                && !c.getJsonObject("values").containsKey("rtcsound.capture.buffer-ms")
+                && !c.getJsonObject("values").containsKey("rtcsound.ice.check-pacing-ms"), WAIT);
         parts.liberty().awaitIdle(WAIT);
     }
 
@@ -118,6 +119,22 @@ class MediaTuningIT {
                 assertTrue(packedAt >= encoded && packedAt - encoded < 100, onset.toString());
             }
             assertEquals(3, onsets.size(), "one onset per burst, none from the quiet between: " + onsets);
+        }
+    }
+
+    @Test
+    void aBrowsersCallAtLibnicesOwnCheckPacingIsHeardAndShowsItsAnswerAppliedThenConnected() {
+        configure("rtcsound.ice.check-pacing-ms : 20", "rtcsound.ice.check-pacing-ms");
+        Process tone = parts.pulse().play(Tones.sine(parts.work().resolve("paced.wav"), 600, 20, 0.5), "virtspk");
+        try (Chromium.Tab tab = chromium.open(parts.liberty().httpsUri("/?uid=alice"))) {
+            PageAudio.assertHears(tab, 600);
+            JsonObject steps = calls().getJsonObject(0).getJsonObject("startup").getJsonObject("msAfterHello");
+            assertTrue(steps.containsKey("answer applied") && steps.containsKey("connected"), steps.toString());
+            assertTrue(steps.getJsonNumber("offer sent").doubleValue() <= steps.getJsonNumber("answer applied").doubleValue()
+                    && steps.getJsonNumber("answer applied").doubleValue() <= steps.getJsonNumber("connected").doubleValue(),
+                    "offer sent, answer applied, connected, in that order: " + steps);
+        } finally {
+            tone.destroy();
         }
     }
 

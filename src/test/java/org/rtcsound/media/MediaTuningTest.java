@@ -25,11 +25,11 @@ class MediaTuningTest {
 
     static List<MediaTuning> tunings() {
         return List.of(MediaTuning.DEFAULTS,
-                new MediaTuning(5, 30, "2.5", "generic", 20, 5, false),
-                new MediaTuning(20, 400, "5", "voice", 120, 20, true),
-                new MediaTuning(10, 100, "20", "restricted-lowdelay", 60, 10, false),
-                new MediaTuning(10, 100, "40", "generic", 60, 10, false),
-                new MediaTuning(10, 100, "60", "generic", 60, 10, false));
+                new MediaTuning(5, 30, "2.5", "generic", 20, 5, 5, false),
+                new MediaTuning(20, 400, "5", "voice", 120, 20, 5, true),
+                new MediaTuning(10, 100, "20", "restricted-lowdelay", 60, 10, 5, false),
+                new MediaTuning(10, 100, "40", "generic", 60, 10, 5, false),
+                new MediaTuning(10, 100, "60", "generic", 60, 10, 5, false));
     }
 
     @ParameterizedTest
