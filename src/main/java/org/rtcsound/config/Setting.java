@@ -72,8 +72,7 @@ public final class Setting<T> {
     public static final Setting<Integer> MICROPHONE_LATENCY_MS = atLeast("rtcsound.microphone.latency-ms", 10, 1);
     /**
      * libnice's Ta (its {@code stun-pacing-timer}), ms between two ICE connectivity checks the
-     * server sends: the server's side is connected, and DTLS may start, about three of them
-     * after the answer. libnice's own default is 20; 5 is RFC 8445's floor.
+     * server sends; 5 is RFC 8445's floor. Why it matters: StreamListener#tuneIceAgent.
      */
     public static final Setting<Integer> ICE_CHECK_PACING_MS = atLeast("rtcsound.ice.check-pacing-ms", 5, 1);
     /**

@@ -406,12 +406,17 @@ final class StreamListener implements MediaPeer, StreamBranch {
                         && health.connected(atNanos);
             }
             if (nowConnected) {
-                mark("connected");
-                listener.onConnected();
+                reportConnected();
             }
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "reporting the call connected failed", e);
         }
+    }
+
+    /** Outside the lock: the listener may answer on the signalling side. */
+    private void reportConnected() {
+        mark("connected");
+        listener.onConnected();
     }
 
     /**
@@ -455,8 +460,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
             return;
         }
         if (nowConnected) {
-            mark("connected");
-            listener.onConnected();
+            reportConnected();
         }
         if (lost != null) {
             listener.onConnectionLost(lost);

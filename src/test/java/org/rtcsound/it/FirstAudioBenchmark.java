@@ -784,9 +784,24 @@ class FirstAudioBenchmark {
                 pcm.putShort(s).putShort(s);
             }
             Instant now = Instant.now();
-            out.write(pcm.array());
-            out.flush();
+            try {
+                out.write(pcm.array());
+                out.flush();
+            } catch (IOException e) {
+                throw new IOException("pacat stopped taking the burst: " + whyStopped(), e);
+            }
             return now;
+        }
+
+        private String whyStopped() {
+            if (pacat.isAlive()) {
+                return "still running";
+            }
+            try {
+                return "exit " + pacat.exitValue() + ", " + new String(pacat.getInputStream().readAllBytes()).strip();
+            } catch (IOException e) {
+                return "exit " + pacat.exitValue();
+            }
         }
 
         @Override

@@ -2,16 +2,19 @@ package org.rtcsound.it;
 
 import static org.rtcsound.it.FirstAudioBenchmark.number;
 
+import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.json.Json;
@@ -91,11 +94,11 @@ class LatencyLeversBenchmark {
 
     private static final String BASELINE_LABEL = "the defaults";
     /** Levers that act on the call's start: their HELLO -> connected steps are shown apart. */
-    private static final java.util.Set<String> START_LEVERS = java.util.Set.of("warm desktop stream", "ICE check pacing");
+    private static final Set<String> START_LEVERS = Set.of("warm desktop stream", "ICE check pacing");
 
     private static boolean chosen(Variant variant) {
         return ONLY.isBlank() || variant.baseline()
-                || java.util.Arrays.stream(ONLY.split(",")).map(String::strip).anyMatch(variant.lever()::equals);
+                || Arrays.stream(ONLY.split(",")).map(String::strip).anyMatch(variant.lever()::equals);
     }
 
     /** A run of only some levers writes a section of its own, leaving the full run's figures be. */
@@ -317,7 +320,17 @@ class LatencyLeversBenchmark {
         BurstWriter writer = new BurstWriter(desktop(variant).clientEnvironment());
         try {
             for (int i = 0; i < BURSTS; i++) {
-                double sent = FirstAudioBenchmark.epochMillis(writer.burst(0.1, 1000));
+                double sent;
+                try {
+                    sent = FirstAudioBenchmark.epochMillis(writer.burst(0.1, 1000));
+                } catch (IOException e) {
+                    // the desktop's writer, not the call, failed: the trial's other bursts count as missed
+                    System.out.println(variant.key() + ": " + e.getMessage());
+                    for (int missed = i; missed < BURSTS; missed++) {
+                        into.onset.add(-1.0);
+                    }
+                    break;
+                }
                 Map<?, ?> onset = FirstAudioBenchmark.onsetAfter(tab, sent);
                 written.add(sent);
                 heard.add(onset);
