@@ -501,7 +501,8 @@ class LatencyLeversBenchmark {
 
     private static String report(List<Variant> variants, Map<String, Results> results) {
         StringBuilder md = new StringBuilder();
-        md.append("## The latency levers, each beside the defaults\n\n");
+        md.append("## The latency levers, each beside the defaults").append(ONLY.isBlank() ? "" : " (only " + ONLY.strip() + ")")
+                .append("\n\n");
         md.append("Written by `./rtcsound bench` on ").append(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
                 .append(" (").append(Runtime.getRuntime().availableProcessors()).append(" cores). One run: ")
                 .append(TRIALS).append(" rounds, each with one trial of every setting in turn (after a round that warms up and is not counted), ")
