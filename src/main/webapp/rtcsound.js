@@ -92,6 +92,7 @@ export class RtcSound extends EventTarget {
     this.log = log;
     this.state = 'waiting';
     this.peerConnection = null;
+    this.sparePeer = null; // made while the call's offer is on its way; the offer takes it
     this.remoteStream = null;
     this.socket = null;
     this.playing = false;
@@ -346,7 +347,28 @@ export class RtcSound extends EventTarget {
         .catch((e) => this.#fail(e));
     };
     socket.onclose = (event) => this.#onClose(socket, event);
-    configuration.catch((e) => this.#fail(e));
+    configuration.then((c) => this.#prepareSparePeer(socket, c), (e) => this.#fail(e));
+  }
+
+  /**
+   * The configuration usually comes before the offer: the RTCPeerConnection is made then,
+   * not after the offer (about 10 ms of the answer's time here).
+   */
+  #prepareSparePeer(socket, configuration) {
+    if (socket === this.socket && !this.peerConnection && !this.sparePeer && this.path === 'webrtc') {
+      try {
+        this.sparePeer = new RTCPeerConnection(configuration);
+      } catch (e) {
+        this.sparePeer = null; // the offer's answer makes it again, and fails the call with why
+      }
+    }
+  }
+
+  #closePeers() {
+    this.peerConnection?.close();
+    this.peerConnection = null;
+    this.sparePeer?.close();
+    this.sparePeer = null;
   }
 
   async #fetchRtcConfiguration(token) {
@@ -425,7 +447,8 @@ export class RtcSound extends EventTarget {
   }
 
   async #answer(offer, configuration) {
-    const pc = new RTCPeerConnection(configuration);
+    const pc = this.sparePeer ?? new RTCPeerConnection(configuration);
+    this.sparePeer = null;
     this.peerConnection = pc;
     this.log('Created peer connection for call, waiting for SDP');
     pc.ontrack = (event) => this.#onTrack(event);
@@ -457,9 +480,9 @@ export class RtcSound extends EventTarget {
     const answer = await pc.createAnswer();
     answer.sdp = preferStereo(answer.sdp);
     await pc.setLocalDescription(answer);
-    this.log('Local stream answer', pc.localDescription.sdp);
     this.socket.send(JSON.stringify({ sdp: { type: 'answer', sdp: pc.localDescription.sdp } }));
     this.#mark('answer sent');
+    this.log('Local stream answer', pc.localDescription.sdp);
     // A call that has not connected soon starts over, instead of waiting the browser's own
     // ICE timeouts out (about 15 s); the second in a row whose ICE does not connect moves to
     // the WebSocket path (checked at CONNECT_TIMEOUT_MS, whatever the back-off).
@@ -546,8 +569,7 @@ export class RtcSound extends EventTarget {
     clearTimeout(this.connectTimer);
     clearInterval(this.stallTimer);
     this.stallTimer = null;
-    this.peerConnection?.close();
-    this.peerConnection = null;
+    this.#closePeers();
     if (!('AudioDecoder' in window) || !('AudioWorkletNode' in window)) {
       this.log(`rtcsound: ${NO_WEBCODECS}`);
       this.stopped = true;
@@ -752,8 +774,7 @@ export class RtcSound extends EventTarget {
     this.socketAudio = null;
     this.echoRoundTripMs = null;
     this.playing = false;
-    this.peerConnection?.close();
-    this.peerConnection = null;
+    this.#closePeers();
     const socket = this.socket;
     if (socket && socket.readyState <= WebSocket.OPEN) {
       socket.onclose = null;
