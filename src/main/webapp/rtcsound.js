@@ -359,7 +359,7 @@ export class RtcSound extends EventTarget {
       try {
         this.sparePeer = new RTCPeerConnection(configuration);
       } catch (e) {
-        this.sparePeer = null; // the offer's answer makes it again, and fails the call with why
+        // none spare: the answer makes it again, and fails the call with why
       }
     }
   }

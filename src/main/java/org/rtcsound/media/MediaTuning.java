@@ -5,9 +5,9 @@ import java.util.Locale;
 /**
  * The knobs of the sound's way through the server that trade latency for headroom: the
  * capture's segment and buffer, the Opus frame and mode, the microphone sink's buffer, the
- * ICE checks' pace; and whether onsets are traced. A desktop's stream keeps the tuning it started with; each call's
- * microphone takes the tuning in force when the call opens. The defaults are what
- * docs/benchmarks.md measured best here.
+ * ICE checks' pace; and whether onsets are traced. A desktop's stream keeps the tuning it
+ * started with; each call's microphone takes the tuning in force when the call opens. The
+ * defaults are what docs/benchmarks.md measured best here.
  *
  * @param captureLatencyMs    pulsesrc latency-time
  * @param captureBufferMs     pulsesrc buffer-time
