@@ -179,7 +179,7 @@ class LatencyLeversBenchmark {
     void measure() throws Exception {
         rewinding = PulseAudioDaemon.startWithLayout(parts.work().resolve("pulse-rewinds").toAbsolutePath(),
                 layout -> layout.replace(" norewinds=1", ""));
-        Chromium chromium = Chromium.launch();
+        Chromium chromium = Chromium.launchTrusting(parts.liberty());
         Path tone = Tones.sine(parts.work().resolve("lever-tone.wav"), 440, 30, 0.5);
         Map<String, Results> results = new LinkedHashMap<>();
         List<Variant> variants = variants().stream().filter(LatencyLeversBenchmark::chosen).toList();

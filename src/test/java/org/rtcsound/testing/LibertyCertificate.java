@@ -21,12 +21,8 @@ final class LibertyCertificate {
     private LibertyCertificate() {
     }
 
-    /**
-     * TLS that trusts exactly the certificate Liberty generated for this server (its keystore,
-     * whose password liberty-maven-plugin wrote in server.env): pinned, so no name check is
-     * needed for a server reached by an IP address.
-     */
-    static SSLContext trustedAlone(Path serverDirectory) {
+    /** The certificate itself, read from the server's keystore. */
+    static X509Certificate of(Path serverDirectory) {
         try {
             String password = Files.readAllLines(serverDirectory.resolve("server.env")).stream()
                     .filter(line -> line.startsWith("keystore_password=")).map(line -> line.substring(18))
@@ -35,7 +31,20 @@ final class LibertyCertificate {
             try (var in = Files.newInputStream(serverDirectory.resolve("resources/security/key.p12"))) {
                 keys.load(in, password.toCharArray());
             }
-            Certificate own = keys.getCertificate("default");
+            return (X509Certificate) keys.getCertificate("default");
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read the certificate of " + serverDirectory + ": " + e, e);
+        }
+    }
+
+    /**
+     * TLS that trusts exactly the certificate Liberty generated for this server (its keystore,
+     * whose password liberty-maven-plugin wrote in server.env): pinned, so no name check is
+     * needed for a server reached by an IP address.
+     */
+    static SSLContext trustedAlone(Path serverDirectory) {
+        try {
+            Certificate own = of(serverDirectory);
             X509ExtendedTrustManager pinned = new X509ExtendedTrustManager() {
                 private void check(X509Certificate[] chain) throws CertificateException {
                     if (chain.length == 0 || !chain[0].equals(own)) {
@@ -85,8 +94,8 @@ final class LibertyCertificate {
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, new TrustManager[] {pinned}, null);
             return tls;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException("cannot read the certificate of " + serverDirectory + ": " + e, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot make TLS that trusts the certificate of " + serverDirectory + ": " + e, e);
         }
     }
 }

@@ -190,6 +190,14 @@ public final class LibertyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The server's own certificate's key, as Chromium pins it: a browser that trusts it makes
+     * one TLS connection where one that ignores certificate errors makes two for a WebSocket.
+     */
+    public String certificateSpkiSha256() {
+        return TestCertificateAuthority.spkiSha256(LibertyCertificate.of(wlp.resolve("usr/servers").resolve(name)));
+    }
+
     private HttpClient https() {
         synchronized (this) {
             if (https == null) {

@@ -52,12 +52,17 @@ public final class TestCertificateAuthority {
 
         /** base64 SHA-256 of the certificate's public key, as Chromium's --ignore-certificate-errors-spki-list takes it. */
         public String spkiSha256() {
-            try {
-                byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getPublicKey().getEncoded());
-                return Base64.getEncoder().encodeToString(digest);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
+            return TestCertificateAuthority.spkiSha256(certificate);
+        }
+    }
+
+    /** base64 SHA-256 of a certificate's public key (SubjectPublicKeyInfo), as Chromium's --ignore-certificate-errors-spki-list takes it. */
+    public static String spkiSha256(X509Certificate certificate) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getPublicKey().getEncoded());
+            return Base64.getEncoder().encodeToString(digest);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
