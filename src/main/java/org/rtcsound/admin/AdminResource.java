@@ -125,7 +125,7 @@ public class AdminResource {
 
     /** {@code GET /API/admin/calls}: every signalling session open, oldest first, with its network figures. */
     @Operation(summary = "Every call open, oldest first: id, caller, state, since, desktop, microphone, and its"
-            + " network figures (path direct, relay or websocket, ICE state, round trip, loss, jitter, bitrate, bytes and packets sent)")
+            + " network figures (path direct, relay or websocket, ICE state, round trip, loss, jitter, bitrate, bytes and packets sent, the ICE agent's check pacing)")
     @GET
     @jakarta.ws.rs.Path("calls")
     @Produces(MediaType.APPLICATION_JSON)
@@ -154,6 +154,8 @@ public class AdminResource {
                 .add("bitrateKbps", orNull(media.bitsPerSecond(), 0.001))
                 .add("bytesSent", media.bytesSent())
                 .add("packetsSent", media.packetsSent())
+                .add("iceCheckPacingMs", media.iceCheckPacingMs() == null ? JsonValue.NULL
+                        : Json.createValue(media.iceCheckPacingMs()))
                 .build();
     }
 

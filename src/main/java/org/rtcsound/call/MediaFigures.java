@@ -16,11 +16,13 @@ package org.rtcsound.call;
  * @param packetsSent RTP packets sent to this browser
  * @param bitsPerSecond sent over the last second or so
  * @param microphone whether the browser's microphone is being played into the desktop now
+ * @param iceCheckPacingMs ms between two ICE connectivity checks, as the call's ICE agent took it (read back
+ *        from libnice, not the setting); null with no ICE agent (the WebSocket path) or before it gathers
  */
 public record MediaFigures(String path, String iceState, Double roundTripSeconds, Double fractionLost,
         Long packetsLost, Double jitterSeconds, long bytesSent, long packetsSent, Double bitsPerSecond,
-        boolean microphone) {
+        boolean microphone, Integer iceCheckPacingMs) {
 
     /** A call whose media side has measured nothing (not started, or no media side at all). */
-    public static final MediaFigures NONE = new MediaFigures(null, "new", null, null, null, null, 0, 0, null, false);
+    public static final MediaFigures NONE = new MediaFigures(null, "new", null, null, null, null, 0, 0, null, false, null);
 }

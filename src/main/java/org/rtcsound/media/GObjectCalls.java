@@ -3,6 +3,7 @@ package org.rtcsound.media;
 import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
 import com.sun.jna.ptr.PointerByReference;
 
 import org.freedesktop.gstreamer.glib.NativeObject;
@@ -51,6 +52,28 @@ final class GObjectCalls {
     }
 
     private static void setOnObjectProperty(NativeObject owner, String objectProperty, String property, Object value) {
+        Pointer object = objectProperty(owner, objectProperty);
+        try {
+            GObjectLibrary.LIB.g_object_set(object, property, value, null);
+        } finally {
+            GObjectLibrary.LIB.g_object_unref(object);
+        }
+    }
+
+    /** Reads a whole-number property of an object-valued property of {@code owner}: what it took. */
+    static int intOnObjectProperty(NativeObject owner, String objectProperty, String property) {
+        Pointer object = objectProperty(owner, objectProperty);
+        try {
+            IntByReference value = new IntByReference();
+            GObjectLibrary.LIB.g_object_get(object, property, value, null);
+            return value.getValue();
+        } finally {
+            GObjectLibrary.LIB.g_object_unref(object);
+        }
+    }
+
+    /** The object {@code owner}'s property holds, with a reference of the caller's to drop. */
+    private static Pointer objectProperty(NativeObject owner, String objectProperty) {
         PointerByReference target = new PointerByReference();
         GObjectLibrary.LIB.g_object_get(Natives.getRawPointer(owner), objectProperty, target, null);
         java.lang.ref.Reference.reachabilityFence(owner);
@@ -58,10 +81,6 @@ final class GObjectCalls {
         if (object == null) {
             throw new IllegalStateException(objectProperty + " is not set");
         }
-        try {
-            GObjectLibrary.LIB.g_object_set(object, property, value, null);
-        } finally {
-            GObjectLibrary.LIB.g_object_unref(object);
-        }
+        return object;
     }
 }

@@ -358,7 +358,7 @@ final class SocketListener implements MediaPeer, StreamBranch {
             }
             boolean microphoneOn = microphone == Microphone.PLAYING;
             return new MediaFigures("websocket", firstFrameSent ? "connected" : "new", null, null, null, null,
-                    bytes, framesSent.get(), bitsPerSecond, microphoneOn);
+                    bytes, framesSent.get(), bitsPerSecond, microphoneOn, null);
         }
     }
 

@@ -292,6 +292,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
      * needs about three (check, then USE-CANDIDATE) before its side is connected, and
      * webrtcbin holds DTLS until then: 63-222 ms after the answer here, median ~75, while
      * Chrome was connected ~20 ms after it (libnice's log of fresh loads). At 5 ms: median ~36.
+     * Called under the lock, as the offer is applied.
      */
     private void tuneIceAgent() {
         boolean done = false;
@@ -300,6 +301,9 @@ final class StreamListener implements MediaPeer, StreamBranch {
                 // one ICE agent serves all of this webrtcbin's transports
                 GObjectCalls.setOnObjectProperty(element, "agent", "upnp", false);
                 GObjectCalls.setOnObjectProperty(element, "agent", "stun-pacing-timer", tuning.iceCheckPacingMs());
+                // read back for operators and tests: what libnice took, not what was asked
+                figures = withIceCheckPacing(figures,
+                        GObjectCalls.intOnObjectProperty(element, "agent", "stun-pacing-timer"));
                 done = true;
             }
             element.dispose();
@@ -508,7 +512,8 @@ final class StreamListener implements MediaPeer, StreamBranch {
                 Double bitrate = health.bitsPerSecond(stats.bytesSent(), now);
                 figures = new MediaFigures(stats.path(), figures.iceState(), stats.roundTripSeconds(),
                         stats.fractionLost(), stats.packetsLost(), stats.jitterSeconds(), stats.bytesSent(),
-                        stats.packetsSent(), bitrate, microphoneGate != null && microphoneGate.isOpen());
+                        stats.packetsSent(), bitrate, microphoneGate != null && microphoneGate.isOpen(),
+                        figures.iceCheckPacingMs());
                 silent = health.receiverReport(stats.receiverReport(), now);
             }
         } catch (Throwable e) {
@@ -533,9 +538,15 @@ final class StreamListener implements MediaPeer, StreamBranch {
         }
     }
 
+    private static MediaFigures withIceCheckPacing(MediaFigures f, int pacingMs) {
+        return new MediaFigures(f.path(), f.iceState(), f.roundTripSeconds(), f.fractionLost(), f.packetsLost(),
+                f.jitterSeconds(), f.bytesSent(), f.packetsSent(), f.bitsPerSecond(), f.microphone(), pacingMs);
+    }
+
     private static MediaFigures withIceState(MediaFigures f, String iceState) {
         return new MediaFigures(f.path(), iceState, f.roundTripSeconds(), f.fractionLost(), f.packetsLost(),
-                f.jitterSeconds(), f.bytesSent(), f.packetsSent(), f.bitsPerSecond(), f.microphone());
+                f.jitterSeconds(), f.bytesSent(), f.packetsSent(), f.bitsPerSecond(), f.microphone(),
+                f.iceCheckPacingMs());
     }
 
     @Override

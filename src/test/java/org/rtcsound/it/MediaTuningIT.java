@@ -83,6 +83,8 @@ class MediaTuningIT {
                     <= steps.getJsonNumber("offer sent").doubleValue(), startup.toString());
             assertTrue(steps.getJsonNumber("offer created").doubleValue()
                     <= steps.getJsonNumber("offer sent").doubleValue(), startup.toString());
+            assertEquals(5, calls().getJsonObject(0).getJsonObject("network").getInt("iceCheckPacingMs"),
+                    "the ICE agent took rtcsound's default check pacing, read back from libnice");
         }
     }
 
@@ -130,6 +132,8 @@ class MediaTuningIT {
             PageAudio.assertHears(tab, 600);
             JsonObject steps = calls().getJsonObject(0).getJsonObject("startup").getJsonObject("msAfterHello");
             assertTrue(steps.containsKey("answer applied") && steps.containsKey("connected"), steps.toString());
+            assertEquals(20, calls().getJsonObject(0).getJsonObject("network").getInt("iceCheckPacingMs"),
+                    "the ICE agent took the configured check pacing, read back from libnice");
             assertTrue(steps.getJsonNumber("offer sent").doubleValue() <= steps.getJsonNumber("answer applied").doubleValue()
                     && steps.getJsonNumber("answer applied").doubleValue() <= steps.getJsonNumber("connected").doubleValue(),
                     "offer sent, answer applied, connected, in that order: " + steps);
