@@ -25,4 +25,16 @@ public record MediaFigures(String path, String iceState, Double roundTripSeconds
 
     /** A call whose media side has measured nothing (not started, or no media side at all). */
     public static final MediaFigures NONE = new MediaFigures(null, "new", null, null, null, null, 0, 0, null, false, null);
+
+    /** These figures, in another ICE state. */
+    public MediaFigures withIceState(String state) {
+        return new MediaFigures(path, state, roundTripSeconds, fractionLost, packetsLost, jitterSeconds, bytesSent,
+                packetsSent, bitsPerSecond, microphone, iceCheckPacingMs);
+    }
+
+    /** These figures, with the check pacing the ICE agent took. */
+    public MediaFigures withIceCheckPacingMs(Integer pacingMs) {
+        return new MediaFigures(path, iceState, roundTripSeconds, fractionLost, packetsLost, jitterSeconds, bytesSent,
+                packetsSent, bitsPerSecond, microphone, pacingMs);
+    }
 }

@@ -302,7 +302,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
                 GObjectCalls.setOnObjectProperty(element, "agent", "upnp", false);
                 GObjectCalls.setOnObjectProperty(element, "agent", "stun-pacing-timer", tuning.iceCheckPacingMs());
                 // read back for operators and tests: what libnice took, not what was asked
-                figures = withIceCheckPacing(figures,
+                figures = figures.withIceCheckPacingMs(
                         GObjectCalls.intOnObjectProperty(element, "agent", "stun-pacing-timer"));
                 done = true;
             }
@@ -445,7 +445,7 @@ final class StreamListener implements MediaPeer, StreamBranch {
                 }
                 String iceState = IceStates.name(webrtc.get("ice-connection-state"));
                 if (!iceState.equals(figures.iceState())) {
-                    figures = withIceState(figures, iceState);
+                    figures = figures.withIceState(iceState);
                 }
                 lost = health.iceState(iceState, now);
                 if (statsRequest != null && now - statsRequestedAt > STATS_TIMEOUT_NANOS) {
@@ -536,17 +536,6 @@ final class StreamListener implements MediaPeer, StreamBranch {
         } catch (Throwable e) {
             LOG.log(Level.WARNING, "reporting a silent browser failed", e);
         }
-    }
-
-    private static MediaFigures withIceCheckPacing(MediaFigures f, int pacingMs) {
-        return new MediaFigures(f.path(), f.iceState(), f.roundTripSeconds(), f.fractionLost(), f.packetsLost(),
-                f.jitterSeconds(), f.bytesSent(), f.packetsSent(), f.bitsPerSecond(), f.microphone(), pacingMs);
-    }
-
-    private static MediaFigures withIceState(MediaFigures f, String iceState) {
-        return new MediaFigures(f.path(), iceState, f.roundTripSeconds(), f.fractionLost(), f.packetsLost(),
-                f.jitterSeconds(), f.bytesSent(), f.packetsSent(), f.bitsPerSecond(), f.microphone(),
-                f.iceCheckPacingMs());
     }
 
     @Override

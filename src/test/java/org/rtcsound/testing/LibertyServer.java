@@ -195,13 +195,19 @@ public final class LibertyServer implements AutoCloseable {
      * one TLS connection where one that ignores certificate errors makes two for a WebSocket.
      */
     public String certificateSpkiSha256() {
-        return TestCertificateAuthority.spkiSha256(LibertyCertificate.of(wlp.resolve("usr/servers").resolve(name)));
+        return TestCertificateAuthority.spkiSha256(LibertyCertificate.of(directory()));
+    }
+
+    /** usr/servers/<name>: the server's configuration, keystore and logs. */
+    private Path directory() {
+        return wlp.resolve("usr/servers").resolve(name);
     }
 
     private HttpClient https() {
         synchronized (this) {
             if (https == null) {
-                https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(LibertyCertificate.trustedAlone(wlp.resolve("usr/servers").resolve(name)))
+                https = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                        .sslContext(LibertyCertificate.trustedAlone(directory()))
                         .build();
             }
             return https;
@@ -302,7 +308,7 @@ public final class LibertyServer implements AutoCloseable {
     }
 
     public Path logDirectory() {
-        return wlp.resolve("usr/servers").resolve(name).resolve("logs");
+        return directory().resolve("logs");
     }
 
     public String messagesLog() {
