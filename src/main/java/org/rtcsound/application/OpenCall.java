@@ -69,6 +69,11 @@ public class OpenCall implements Calls {
     }
 
     @Override
+    public boolean preparesBeforeHello() {
+        return settings.read(Setting.PREPARE_BEFORE_HELLO);
+    }
+
+    @Override
     public String webSocketPathUnavailable() {
         return "webrtc".equals(settings.transport())
                 ? "this server carries sound over WebRTC only (rtcsound.transport=webrtc)" : null;

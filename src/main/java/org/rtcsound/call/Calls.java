@@ -23,6 +23,14 @@ public interface Calls {
         return MediaPath.WEBRTC;
     }
 
+    /**
+     * Whether a call is opened as soon as its caller is known, before its HELLO
+     * ({@code rtcsound.signalling.prepare-before-hello}); otherwise at its HELLO.
+     */
+    default boolean preparesBeforeHello() {
+        return false;
+    }
+
     /** Why this server does not carry sound over WebSockets ({@code rtcsound.transport=webrtc}), or null. */
     default String webSocketPathUnavailable() {
         return null;

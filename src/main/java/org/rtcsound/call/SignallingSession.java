@@ -22,10 +22,14 @@ import java.util.logging.Logger;
  * socket: no SDP, no ICE.
  *
  * Nothing but a token is heard before the caller is authenticated, and the desktop comes
- * from the token, never from the uid. A {@link Refusal} (token, uid, desktop, limits,
- * settings) answers {@code ERROR <reason>} and closes with its code before any pipeline
- * is built; every other mistake gets an {@code ERROR <reason>} reply and changes nothing
- * else. Once answered, the call heals what the media side reports: a lost connection closes
+ * from the token, never from the uid. Once the caller is known (a token in the handshake),
+ * the WebRTC call is prepared at once ({@link Calls#preparesBeforeHello()}), before its HELLO: the desktop's stream, the call's
+ * branch and its offer are made while the HELLO is still on its way, and what the media side
+ * says before the HELLO is held and sent, in order, right after the answer to it. A
+ * {@link Refusal} (token, uid, desktop, limits, settings) answers {@code ERROR <reason>} and
+ * closes with its code (a prepared call is released with it; a preparation that was refused
+ * is tried again at HELLO, which gives the refusal); every other mistake gets an
+ * {@code ERROR <reason>} reply and changes nothing else. Once answered, the call heals what the media side reports: a lost connection closes
  * with {@link CloseCode#CONNECTION_LOST} (the page calls again), and a browser silent on RTCP
  * that also leaves a ping unanswered is gone: its call is freed ({@link CloseCode#BROWSER_SILENT}).
  * The session knows neither WebSocket nor GStreamer: it talks to its ports
@@ -65,6 +69,12 @@ public final class SignallingSession {
     private boolean pageHealReported;
     /** The page asked, before its HELLO, for the WebSocket path. */
     private boolean webSocketAsked;
+    /** The call is being opened before its HELLO (on the serial work); the HELLO is answered once it is. */
+    private boolean preparing;
+    /** The prepared call's offer, made before the HELLO was answered; sent right after that answer. */
+    private String heldOffer;
+    /** What the prepared call's media side said (candidates, warnings) before the HELLO was answered. */
+    private final java.util.List<OutboundMessage> held = new java.util.ArrayList<>();
     /** Counts the media peers this session opened: events of a peer it left (moving to the WebSocket path) are dropped. */
     private int peerGeneration;
     /** When the ping that is still unanswered was sent, or null. */
@@ -201,12 +211,76 @@ public final class SignallingSession {
             caller = verified;
         }
         transport.authenticated();
+        prepareCall();
+    }
+
+    /**
+     * The caller is known before its HELLO: the call is opened and started now, on the serial
+     * work, so that its offer is ready (or nearly) when the HELLO comes; the HELLO then only
+     * has to be answered. Not for calls the server carries on the WebSocket path, nor while
+     * calls cannot be made.
+     */
+    private void prepareCall() {
+        synchronized (this) {
+            if (state != State.NEW || webSocketAsked || helloAt != null || !calls.preparesBeforeHello()
+                    || calls.defaultPath() != MediaPath.WEBRTC || calls.unavailableReason() != null) {
+                return;
+            }
+            preparing = true;
+        }
+        work.submit(this::prepare);
+    }
+
+    /** On the serial work: opens the prepared call; if its HELLO came meanwhile, answers it. */
+    private void prepare() {
+        int generation;
+        synchronized (this) {
+            generation = peerGeneration;
+        }
+        MediaPeer created = null;
+        try {
+            created = calls.open(caller, MediaPath.WEBRTC, new PeerEvents(generation));
+        } catch (RuntimeException e) {
+            // no desktop yet, a limit, a setting: the HELLO opens the call again, and says why
+            LOG.fine(() -> "session " + id + ": the call could not be prepared before its HELLO: " + e.getMessage());
+        }
+        boolean kept;
+        boolean openAtHelloNow;
+        synchronized (this) {
+            preparing = false;
+            kept = created != null && state == State.NEW && !webSocketAsked && generation == peerGeneration;
+            if (kept) {
+                peer = created;
+                if (helloAt != null) {
+                    answerHello();
+                }
+            }
+            openAtHelloNow = !kept && state == State.NEW && helloAt != null;
+        }
+        if (created != null && !kept) {
+            created.close(); // closed, or moved to the WebSocket path meanwhile: nothing may outlive that
+        }
+        if (kept) {
+            created.start();
+        }
+        if (openAtHelloNow) {
+            try {
+                openAtHello();
+            } catch (Refusal refusal) {
+                refuse(refusal);
+            }
+        }
     }
 
     /** Ends the session before any call: the reason as an ERROR, then the refusal's close code. */
     private void refuse(Refusal refusal) {
+        MediaPeer prepared;
         synchronized (this) {
+            prepared = state == State.CLOSED ? null : peer;
             state = State.CLOSED;
+        }
+        if (prepared != null) {
+            release(prepared); // the call prepared before a HELLO that was refused
         }
         calls.refused(refusal);
         reply(refusal.reason());
@@ -215,10 +289,8 @@ public final class SignallingSession {
 
     private void hello(String helloUid) {
         Instant received = clock.instant(); // before the call is opened: that is part of what HELLO costs
-        MediaPeer created;
-        MediaPath path;
         synchronized (this) {
-            if (state != State.NEW) {
+            if (state != State.NEW || helloAt != null) {
                 reply("HELLO was already received on this connection");
                 return;
             }
@@ -230,11 +302,49 @@ public final class SignallingSession {
                 reply(reason);
                 return;
             }
+            helloAt = received;
+            if (preparing) {
+                return; // answered by the preparation, once its call is open
+            }
+            if (peer != null) {
+                answerHello(); // prepared: its offer may already be here
+                return;
+            }
+        }
+        openAtHello();
+    }
+
+    /**
+     * Answers the HELLO of a prepared call, then sends what its media side said before
+     * (its offer first): under the session's lock, so that nothing the media side says next
+     * overtakes them (the transport's sends never block).
+     */
+    private void answerHello() {
+        assert Thread.holdsLock(this);
+        transport.send(new OutboundMessage.Hello());
+        if (heldOffer != null) {
+            state = State.OFFERED;
+            transport.send(new OutboundMessage.Offer(heldOffer));
+            heldOffer = null;
+        } else {
+            state = State.STARTING;
+        }
+        held.forEach(transport::send);
+        held.clear();
+    }
+
+    /** A HELLO with no prepared call: the call is opened now (as the page asked: WebRTC or WebSocket). */
+    private void openAtHello() {
+        MediaPeer created;
+        MediaPath path;
+        synchronized (this) {
+            if (state != State.NEW) {
+                return; // closed meanwhile
+            }
             // e.g. no desktop yet: the Refusal closes, the page reconnects on its own and finds it once it runs
             path = webSocketAsked ? MediaPath.WEBSOCKET : calls.defaultPath();
             peer = calls.open(caller, path, new PeerEvents(peerGeneration));
             state = path == MediaPath.WEBSOCKET ? State.STREAMING : State.STARTING;
-            helloAt = received;
             created = peer;
         }
         transport.send(new OutboundMessage.Hello());
@@ -262,6 +372,14 @@ public final class SignallingSession {
             switch (state) {
                 case NEW -> {
                     webSocketAsked = true;
+                    MediaPeer prepared = peer;
+                    if (prepared != null) { // the WebRTC call prepared for it is not wanted
+                        peer = null;
+                        peerGeneration++;
+                        heldOffer = null;
+                        held.clear();
+                        work.submit(prepared::close);
+                    }
                     return;
                 }
                 case STREAMING -> {
@@ -575,20 +693,38 @@ public final class SignallingSession {
         @Override
         public void onOffer(String sdp) {
             synchronized (SignallingSession.this) {
-                if (state != State.STARTING || generation != peerGeneration) {
+                if (generation != peerGeneration) {
+                    return;
+                }
+                if (state == State.NEW) {
+                    heldOffer = sdp; // prepared: sent once the HELLO is answered
+                    return;
+                }
+                if (state != State.STARTING) {
                     return;
                 }
                 state = State.OFFERED;
+                transport.send(new OutboundMessage.Offer(sdp)); // under the lock: nothing held overtakes it
             }
-            transport.send(new OutboundMessage.Offer(sdp));
         }
 
         @Override
         public void onLocalCandidate(int sdpMLineIndex, String candidate) {
-            if (!current()) {
-                return;
+            sendOrHold(new OutboundMessage.LocalCandidate(sdpMLineIndex, candidate));
+        }
+
+        /** Sends what the current peer says, or holds it while its prepared call's HELLO is not answered. */
+        private void sendOrHold(OutboundMessage message) {
+            synchronized (SignallingSession.this) {
+                if (generation != peerGeneration) {
+                    return;
+                }
+                if (state == State.NEW) {
+                    held.add(message);
+                    return;
+                }
+                transport.send(message);
             }
-            transport.send(new OutboundMessage.LocalCandidate(sdpMLineIndex, candidate));
         }
 
         @Override
@@ -600,9 +736,7 @@ public final class SignallingSession {
 
         @Override
         public void onWarning(String message) {
-            if (current()) {
-                reply(message);
-            }
+            sendOrHold(new OutboundMessage.Error(message));
         }
 
         @Override

@@ -130,6 +130,8 @@ class SignallingSessionTest {
         final Map<String, Caller> tokens = Map.of(TOKEN, new Caller("alice", null, false),
                 "desktop token", new Caller(null, "10.1.2.3", false));
         String unavailable;
+        /** Whether calls are opened as their socket opens, before the HELLO (the server's default). */
+        boolean prepares;
         Function<Caller, RuntimeException> refusal = caller -> null;
         final List<FakePeer> opened = new ArrayList<>();
         final List<String> refusedKinds = new ArrayList<>();
@@ -192,6 +194,11 @@ class SignallingSessionTest {
         @Override
         public String unavailableReason() {
             return unavailable;
+        }
+
+        @Override
+        public boolean preparesBeforeHello() {
+            return prepares;
         }
 
         @Override
@@ -526,6 +533,127 @@ class SignallingSessionTest {
         receive("HELLO alice");
         assertRefused("ERROR setting 'rtcsound.limits.sessions-per-user' must be a whole number, got 'abc'",
                 CloseCode.MEDIA_FAILED);
+    }
+
+    // --- a call prepared before its HELLO (rtcsound.signalling.prepare-before-hello) ---
+
+    private static final String OFFER_JSON = "{\"sdp\":{\"type\":\"offer\",\"sdp\":\"v=0\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 96\\r\\n\"}}";
+    private static final String CANDIDATE_JSON = "{\"ice\":{\"candidate\":\"" + CANDIDATE + "\",\"sdpMLineIndex\":0}}";
+
+    @Test
+    void withoutPreparationNothingIsBuiltBeforeTheHello() {
+        session.onOpen(TOKEN);
+        assertTrue(calls.opened.isEmpty());
+        receive("HELLO alice");
+        assertEquals(1, calls.opened.size());
+    }
+
+    @Test
+    void aPreparedCallIsBuiltAsTheSocketOpensAndWhatItSaidFollowsTheHelloInOrder() {
+        calls.prepares = true;
+        session.onOpen(TOKEN);
+        FakePeer peer = calls.opened.get(0);
+        assertTrue(peer.started, "started before the HELLO");
+        peer.listener.onOffer(OFFER);
+        peer.listener.onLocalCandidate(0, CANDIDATE);
+        peer.listener.onWarning("the microphone failed: no sink 'virtmic'");
+        assertEquals(List.of(), transport.sent, "nothing is said before the HELLO is answered");
+        assertEquals("new-signed-in", session.describeState());
+
+        receive("HELLO alice");
+        assertEquals(List.of("HELLO", OFFER_JSON, CANDIDATE_JSON, "ERROR the microphone failed: no sink 'virtmic'"),
+                transport.sent);
+        assertEquals("offered-signed-in", session.describeState());
+        peer.listener.onLocalCandidate(0, CANDIDATE);
+        assertEquals(CANDIDATE_JSON, last(), "later ones go at once");
+        receive(ANSWER);
+        assertEquals(1, peer.answers.size());
+        assertEquals(1, calls.opened.size(), "the HELLO builds nothing more");
+        assertGoesOn();
+    }
+
+    @Test
+    void aHelloBeforeThePreparedOfferIsAnsweredAndTheOfferFollowsWhenMade() {
+        calls.prepares = true;
+        session.onOpen(TOKEN);
+        receive("HELLO alice");
+        assertEquals(List.of("HELLO"), transport.sent);
+        assertEquals("starting-signed-in", session.describeState());
+        calls.opened.get(0).listener.onOffer(OFFER);
+        assertEquals(List.of("HELLO", OFFER_JSON), transport.sent);
+    }
+
+    @Test
+    void aHelloThatComesWhileTheCallIsStillBeingPreparedIsAnsweredOnceItIs() {
+        calls.prepares = true;
+        List<Runnable> queued = new ArrayList<>();
+        CallExecutor later = onFailure -> task -> {
+            queued.add(task);
+            return new CompletableFuture<>();
+        };
+        SignallingSession slow = new SignallingSession("s2", transport, calls, later);
+        slow.onOpen(TOKEN);
+        slow.onMessage(InboundMessage.parse("HELLO alice"));
+        assertEquals(List.of(), transport.sent, "not before its call is open");
+        assertTrue(calls.opened.isEmpty());
+        queued.remove(0).run();
+        assertEquals(List.of("HELLO"), transport.sent);
+        assertTrue(calls.opened.get(0).started);
+        assertTrue(queued.isEmpty(), "opened once");
+    }
+
+    @Test
+    void aHelloRefusedReleasesThePreparedCall() {
+        calls.prepares = true;
+        session.onOpen(TOKEN);
+        receive("HELLO bob");
+        assertEquals(List.of("ERROR HELLO bob does not match the token's user"), transport.sent);
+        assertEquals(CloseCode.REFUSED, transport.closeCode);
+        assertTrue(calls.opened.get(0).closed, "the prepared call does not outlive the refusal");
+        assertEquals(List.of("wrong-user"), calls.refusedKinds);
+    }
+
+    @Test
+    void aPreparationRefusedIsTriedAgainAtTheHelloWhichSaysWhy() {
+        calls.prepares = true;
+        calls.refusal = caller -> new Refusal.NoDesktop("no desktop is running for user 'alice'");
+        session.onOpen(TOKEN);
+        assertEquals(List.of(), transport.sent);
+        assertGoesOn();
+        receive("HELLO alice");
+        assertRefused("ERROR no desktop is running for user 'alice'", CloseCode.MEDIA_FAILED);
+    }
+
+    @Test
+    void theWebSocketPathAskedBeforeTheHelloReleasesThePreparedCall() {
+        calls.prepares = true;
+        session.onOpen(TOKEN);
+        FakePeer prepared = calls.opened.get(0);
+        receive("MEDIA websocket");
+        assertTrue(prepared.closed);
+        prepared.listener.onOffer(OFFER);
+        receive("HELLO alice");
+        assertEquals(List.of("HELLO", "MEDIA websocket"), transport.sent, "no SDP from the call left");
+        assertEquals(MediaPath.WEBSOCKET, calls.opened.get(1).path);
+    }
+
+    @Test
+    void closingBeforeTheHelloReleasesThePreparedCall() {
+        calls.prepares = true;
+        session.onOpen(TOKEN);
+        FakePeer prepared = calls.opened.get(0);
+        assertTrue(session.onClose().isDone());
+        assertTrue(prepared.closed);
+        prepared.listener.onOffer(OFFER);
+        assertEquals(List.of(), transport.sent);
+    }
+
+    @Test
+    void soundTurnedOffPreparesNothing() {
+        calls.prepares = true;
+        calls.unavailable = "sound is turned off on this server (webrtc.enable is False)";
+        session.onOpen(TOKEN);
+        assertTrue(calls.opened.isEmpty());
     }
 
     // --- the end ---

@@ -129,6 +129,8 @@ class LatencyLeversBenchmark {
                 new Variant("page's jitterBufferTarget = 0", "off: left to NetEq", "", true, false, false, false),
                 new Variant("ICE check pacing", "20 ms (libnice's default)", "rtcsound.ice.check-pacing-ms : 20",
                         false, false, false, false),
+                new Variant("call prepared before HELLO", "off: opened at the HELLO",
+                        "rtcsound.signalling.prepare-before-hello : False", false, false, false, false),
                 new Variant("", BASELINE_LABEL + " (microphone)", "", false, false, false, true),
                 new Variant("microphone sink", "buffer 30 ms, latency 5 ms",
                         "rtcsound.microphone.buffer-ms : 30\nrtcsound.microphone.latency-ms : 5", false, false, false,
