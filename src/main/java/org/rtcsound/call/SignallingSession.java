@@ -23,13 +23,14 @@ import java.util.logging.Logger;
  *
  * Nothing but a token is heard before the caller is authenticated, and the desktop comes
  * from the token, never from the uid. Once the caller is known (a token in the handshake),
- * the WebRTC call is prepared at once ({@link Calls#preparesBeforeHello()}), before its HELLO: the desktop's stream, the call's
- * branch and its offer are made while the HELLO is still on its way, and what the media side
- * says before the HELLO is held and sent, in order, right after the answer to it. A
- * {@link Refusal} (token, uid, desktop, limits, settings) answers {@code ERROR <reason>} and
- * closes with its code (a prepared call is released with it; a preparation that was refused
- * is tried again at HELLO, which gives the refusal); every other mistake gets an
- * {@code ERROR <reason>} reply and changes nothing else. Once answered, the call heals what the media side reports: a lost connection closes
+ * the WebRTC call is prepared at once ({@link Calls#preparesBeforeHello()}), before its
+ * HELLO: the desktop's stream, the call's branch and its offer are made while the HELLO is
+ * still on its way, and what the media side says before the HELLO is held and sent, in
+ * order, right after the answer to it. A {@link Refusal} (token, uid, desktop, limits,
+ * settings) answers {@code ERROR <reason>} and closes with its code (a prepared call is
+ * released with it; a preparation that was refused is tried again at HELLO, which gives the
+ * refusal); every other mistake gets an {@code ERROR <reason>} reply and changes nothing
+ * else. Once answered, the call heals what the media side reports: a lost connection closes
  * with {@link CloseCode#CONNECTION_LOST} (the page calls again), and a browser silent on RTCP
  * that also leaves a ping unanswered is gone: its call is freed ({@link CloseCode#BROWSER_SILENT}).
  * The session knows neither WebSocket nor GStreamer: it talks to its ports
@@ -299,6 +300,7 @@ public final class SignallingSession {
             }
             String reason = calls.unavailableReason();
             if (reason != null) {
+                dropPreparedCall(); // sound was turned off since the socket opened
                 reply(reason);
                 return;
             }
@@ -331,6 +333,22 @@ public final class SignallingSession {
         }
         held.forEach(transport::send);
         held.clear();
+    }
+
+    /**
+     * Before the HELLO: the call prepared (or being prepared) for this socket goes, and what
+     * its media side said is forgotten; the session stays open for a HELLO of its own.
+     */
+    private void dropPreparedCall() {
+        assert Thread.holdsLock(this);
+        MediaPeer prepared = peer;
+        peer = null;
+        peerGeneration++; // a preparation still running closes what it makes
+        heldOffer = null;
+        held.clear();
+        if (prepared != null) {
+            work.submit(prepared::close);
+        }
     }
 
     /** A HELLO with no prepared call: the call is opened now (as the page asked: WebRTC or WebSocket). */
@@ -372,14 +390,7 @@ public final class SignallingSession {
             switch (state) {
                 case NEW -> {
                     webSocketAsked = true;
-                    MediaPeer prepared = peer;
-                    if (prepared != null) { // the WebRTC call prepared for it is not wanted
-                        peer = null;
-                        peerGeneration++;
-                        heldOffer = null;
-                        held.clear();
-                        work.submit(prepared::close);
-                    }
+                    dropPreparedCall(); // the WebRTC call prepared for it is not wanted
                     return;
                 }
                 case STREAMING -> {

@@ -656,6 +656,21 @@ class SignallingSessionTest {
         assertTrue(calls.opened.isEmpty());
     }
 
+    @Test
+    void soundTurnedOffAfterSignInReleasesThePreparedCallAtTheHello() {
+        calls.prepares = true;
+        session.onOpen(TOKEN);
+        FakePeer prepared = calls.opened.get(0);
+        prepared.listener.onOffer(OFFER);
+        calls.unavailable = "sound is turned off on this server (webrtc.enable is False)";
+        receive("HELLO alice");
+        assertEquals(List.of("ERROR sound is turned off on this server (webrtc.enable is False)"), transport.sent);
+        assertTrue(prepared.closed, "the prepared call does not wait for the socket's close");
+        prepared.listener.onLocalCandidate(0, "candidate:late");
+        assertEquals(1, transport.sent.size(), "what it says after is dropped");
+        assertGoesOn();
+    }
+
     // --- the end ---
 
     @Test
