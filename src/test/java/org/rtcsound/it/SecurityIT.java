@@ -44,7 +44,8 @@ import org.rtcsound.testing.TestTokens;
 /**
  * Only the desktop's owner reaches it: every refusal (no token, malformed, wrong signature,
  * wrong algorithm, expired, not yet valid, another user's desktop, no desktop, admin API
- * without the role, limits) answers with its status or close code, and no pipeline is built.
+ * without the role, limits) answers with its status or close code, and no pipeline is built
+ * for a refused caller; a HELLO naming another user releases the call its token prepared.
  */
 @ExtendWith({Suite.class, ChromiumPerClass.class})
 class SecurityIT {
@@ -240,15 +241,21 @@ class SecurityIT {
         }
     }
 
+    /**
+     * The call a signed-in socket prepares before its HELLO is the token's own desktop's: the
+     * HELLO's uid is checked against the token, and one that names another user is refused and
+     * releases that call (it never reaches another user's desktop: the uid chooses none).
+     */
     @Test
-    void aHelloForAnotherUserIsRefusedAndBuildsNothing() {
-        long created = listenersCreated();
+    void aHelloForAnotherUserIsRefusedAndReleasesTheCallPreparedAtSignIn() {
+        assertEquals(0, server.status().getInt("listeners"));
         try (SignallingClient bob = server.signalling("bob")) {
+            assertEquals(1, server.awaitStatusAtLeast("listeners", 1), "bob's call is prepared as his socket opens");
             bob.send("HELLO alice");
             assertEquals("ERROR HELLO alice does not match the token's user", bob.next(WAIT));
             assertEquals(1008, bob.awaitClose(WAIT).code());
         }
-        assertEquals(created, listenersCreated());
+        assertEquals(0, server.awaitStatusAtMost("listeners", 0), "the refusal released the prepared call");
     }
 
     @Test

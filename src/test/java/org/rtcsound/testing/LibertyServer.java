@@ -257,6 +257,16 @@ public final class LibertyServer implements AutoCloseable {
         return status;
     }
 
+    /** Polls a status figure for up to 10 s until it reaches {@code floor}; returns the last value. */
+    public long awaitStatusAtLeast(String key, long floor) {
+        long value = status().getInt(key);
+        for (int i = 0; i < 100 && value < floor; i++) {
+            Sleep.millis(100);
+            value = status().getInt(key);
+        }
+        return value;
+    }
+
     /** Threads and sockets wind down shortly after their sessions: polls a status figure for up to 10 s. */
     public long awaitStatusAtMost(String key, long limit) {
         long value = status().getInt(key);
