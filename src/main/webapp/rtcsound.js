@@ -390,6 +390,9 @@ export class RtcSound extends EventTarget {
   #signallingUrl() {
     const url = new URL('/signalling', this.baseUrl);
     url.protocol = this.baseUrl.protocol === 'https:' ? 'wss:' : 'ws:';
+    if (this.webSocketPath) {
+      url.searchParams.set('media', 'websocket'); // so the server prepares no WebRTC call for it
+    }
     return url;
   }
 

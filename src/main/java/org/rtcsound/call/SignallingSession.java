@@ -70,6 +70,8 @@ public final class SignallingSession {
     private boolean pageHealReported;
     /** The page asked, before its HELLO, for the WebSocket path. */
     private boolean webSocketAsked;
+    /** The handshake said {@code MEDIA websocket} is coming: nothing is prepared before it. */
+    private boolean webSocketMediaAhead;
     /** The call is being opened before its HELLO (on the serial work); the HELLO is answered once it is. */
     private boolean preparing;
     /** The prepared call's offer, made before the HELLO was answered; sent right after that answer. */
@@ -157,6 +159,17 @@ public final class SignallingSession {
 
     /** The connection is open; {@code handshakeToken} came with it (subprotocol or query), or is null. */
     public void onOpen(String handshakeToken) {
+        onOpen(handshakeToken, false);
+    }
+
+    /**
+     * As {@link #onOpen(String)}; {@code webSocketMediaAhead}: the handshake said that a
+     * {@code MEDIA websocket} follows, so no WebRTC call is prepared only to be dropped.
+     */
+    public void onOpen(String handshakeToken, boolean webSocketMediaAhead) {
+        synchronized (this) {
+            this.webSocketMediaAhead = webSocketMediaAhead;
+        }
         if (handshakeToken != null) {
             authenticate(handshakeToken);
         }
@@ -223,7 +236,7 @@ public final class SignallingSession {
      */
     private void prepareCall() {
         synchronized (this) {
-            if (state != State.NEW || webSocketAsked || helloAt != null || !calls.preparesBeforeHello()
+            if (state != State.NEW || webSocketAsked || webSocketMediaAhead || helloAt != null || !calls.preparesBeforeHello()
                     || calls.defaultPath() != MediaPath.WEBRTC || calls.unavailableReason() != null) {
                 return;
             }

@@ -97,7 +97,13 @@ public class SignallingEndpoint {
             session.serverStopping();
             return;
         }
-        session.onOpen(handshakeToken(socket));
+        session.onOpen(handshakeToken(socket), webSocketMediaAhead(socket));
+    }
+
+    /** {@code ?media=websocket}: the page will say {@code MEDIA websocket} before its HELLO. */
+    private static boolean webSocketMediaAhead(Session socket) {
+        List<String> media = socket.getRequestParameterMap().get("media");
+        return media != null && media.contains("websocket");
     }
 
     private static String handshakeToken(Session socket) {

@@ -657,6 +657,14 @@ class SignallingSessionTest {
     }
 
     @Test
+    void aHandshakeThatSaysTheWebSocketPathIsComingPreparesNoWebRtcCall() {
+        calls.prepares = true;
+        session.onOpen(TOKEN, true);
+        assertTrue(calls.opened.isEmpty(), "nothing is built only to be dropped at MEDIA websocket");
+        assertTrue(transport.sent.isEmpty());
+    }
+
+    @Test
     void soundTurnedOffAfterSignInReleasesThePreparedCallAtTheHello() {
         calls.prepares = true;
         session.onOpen(TOKEN);
