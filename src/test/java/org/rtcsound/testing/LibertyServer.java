@@ -259,18 +259,17 @@ public final class LibertyServer implements AutoCloseable {
 
     /** Polls a status figure for up to 10 s until it reaches {@code floor}; returns the last value. */
     public long awaitStatusAtLeast(String key, long floor) {
-        long value = status().getInt(key);
-        for (int i = 0; i < 100 && value < floor; i++) {
-            Sleep.millis(100);
-            value = status().getInt(key);
-        }
-        return value;
+        return awaitStatus(key, value -> value >= floor);
     }
 
     /** Threads and sockets wind down shortly after their sessions: polls a status figure for up to 10 s. */
     public long awaitStatusAtMost(String key, long limit) {
+        return awaitStatus(key, value -> value <= limit);
+    }
+
+    private long awaitStatus(String key, java.util.function.LongPredicate reached) {
         long value = status().getInt(key);
-        for (int i = 0; i < 100 && value > limit; i++) {
+        for (int i = 0; i < 100 && !reached.test(value); i++) {
             Sleep.millis(100);
             value = status().getInt(key);
         }
